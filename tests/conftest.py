@@ -1,0 +1,69 @@
+"""Tiny data sets written in the original file formats, so tests exercise the real loaders."""
+
+import gzip
+import os
+import struct
+
+import numpy as np
+import pytest
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+SHARED_FMNIST = os.path.join(os.path.dirname(__file__), "..", "..", "shared", "datasets", "fashion-mnist")
+
+
+def write_idx(path, array):
+    array = np.asarray(array, np.uint8)
+    magic = 2051 if array.ndim == 3 else 2049
+    header = struct.pack(">I", magic) + struct.pack(">" + "I" * array.ndim, *array.shape)
+    with gzip.open(path, "wb") as f:
+        f.write(header + array.tobytes())
+
+
+def tiny_images(n, rng):
+    """28x28 images whose bright block sits where the label says, so a network can learn them."""
+    labels = rng.randint(0, 10, n)
+    images = rng.randint(0, 40, (n, 28, 28)).astype(np.uint8)
+    for i, y in enumerate(labels):
+        r, c = divmod(int(y), 4)
+        images[i, 2 + r * 8:8 + r * 8, 2 + c * 6:8 + c * 6] = 230
+    return images, labels
+
+
+def make_idx_folder(folder, n_train=84, n_test=40, seed=0):
+    os.makedirs(folder, exist_ok=True)
+    rng = np.random.RandomState(seed)
+    xtr, ytr = tiny_images(n_train, rng)
+    xte, yte = tiny_images(n_test, rng)
+    write_idx(os.path.join(folder, "train-images-idx3-ubyte.gz"), xtr)
+    write_idx(os.path.join(folder, "train-labels-idx1-ubyte.gz"), ytr)
+    write_idx(os.path.join(folder, "t10k-images-idx3-ubyte.gz"), xte)
+    write_idx(os.path.join(folder, "t10k-labels-idx1-ubyte.gz"), yte)
+    return str(folder)
+
+
+@pytest.fixture
+def idx_dir(tmp_path):
+    return make_idx_folder(tmp_path / "mnist")
+
+
+@pytest.fixture
+def celeba_dir(tmp_path):
+    """A CelebA folder in the original layout: 12 JPEG faces 178x218, attributes and partitions."""
+    import tensorflow as tf
+
+    root = tmp_path / "celeba"
+    (root / "img_align_celeba").mkdir(parents=True)
+    names = ["5_o_Clock_Shadow", "Male", "Smiling"]
+    rng = np.random.RandomState(0)
+    attr = [str(12), " ".join(names)]
+    part = []
+    for i in range(12):
+        fname = f"{i + 1:06d}.jpg"
+        img = rng.randint(0, 255, (218, 178, 3)).astype(np.uint8)
+        tf.io.write_file(str(root / "img_align_celeba" / fname), tf.io.encode_jpeg(img))
+        male = "1" if i % 2 else "-1"
+        attr.append(f"{fname} -1 {male} 1")
+        part.append(f"{fname} {0 if i < 6 else (1 if i < 9 else 2)}")
+    (root / "list_attr_celeba.txt").write_text("\n".join(attr) + "\n")
+    (root / "list_eval_partition.txt").write_text("\n".join(part) + "\n")
+    return str(root)

@@ -1,0 +1,54 @@
+"""Shared pieces of the command-line tools: common options and turning ValueErrors into clean exits."""
+
+import argparse
+import functools
+import os
+import sys
+
+from tf_aegan.data import DATASETS, ENV_VAR
+
+
+class HelpFormatter(argparse.ArgumentDefaultsHelpFormatter, argparse.RawDescriptionHelpFormatter):
+    pass
+
+
+def parser(prog, description):
+    return argparse.ArgumentParser(prog=prog, description=description, formatter_class=HelpFormatter)
+
+
+def add_data_args(p, default_dataset="fashion_mnist"):
+    p.add_argument("--dataset", default=default_dataset, choices=DATASETS, help="data set")
+    p.add_argument("--data-dir", default=None,
+                   help=f"folder with the original files (IDX .gz for MNIST/Fashion-MNIST, the CelebA folder); "
+                        f"else ${ENV_VAR}, /usr/share/datasets, then TFDS")
+
+
+def add_train_args(p):
+    p.add_argument("--workdir", default=None, help="work directory (default: workdirs/<dataset>)")
+    p.add_argument("--strategy", default="default", choices=("default", "mirrored"),
+                   help="'mirrored': tf.distribute.MirroredStrategy over all local GPUs")
+    p.add_argument("--logical-cpus", type=int, default=None,
+                   help="split the CPU into N logical devices (to try --strategy mirrored without GPUs)")
+    p.add_argument("--seed", type=int, default=0, help="random seed")
+    p.add_argument("--max-examples", type=int, default=None,
+                   help="use only this many training examples per epoch (quick trials)")
+    p.add_argument("--verbose", type=int, default=None, choices=(0, 1, 2),
+                   help="Keras verbosity (default: progress bar on a terminal, a line per epoch otherwise)")
+
+
+def default_workdir(args):
+    return args.workdir or os.path.join("workdirs", args.dataset)
+
+
+def exits_cleanly(main):
+    """Print a ValueError as 'error: ...' and exit 2, instead of a traceback."""
+
+    @functools.wraps(main)
+    def wrapper(argv=None):
+        try:
+            return main(argv)
+        except ValueError as e:
+            print(f"error: {e}", file=sys.stderr)
+            raise SystemExit(2)
+
+    return wrapper

@@ -1,0 +1,14 @@
+"""Confidence intervals for accuracies."""
+
+import math
+
+
+def wilson_interval(successes, n, z=1.959963984540054):
+    """95% Wilson score interval for a binomial proportion (successes out of n)."""
+    if n <= 0:
+        raise ValueError(f"n must be positive, got {n}")
+    p = successes / n
+    denom = 1 + z * z / n
+    centre = (p + z * z / (2 * n)) / denom
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denom
+    return max(0.0, centre - half), min(1.0, centre + half)

@@ -1,0 +1,45 @@
+"""Where trained networks live in a work directory, and loading them with clear errors."""
+
+import os
+
+import keras
+
+CLASSIFIER_FILE = "classifier.keras"
+NETWORK_FILES = ("encoder.keras", "decoder.keras", "discriminator.keras")
+
+
+def classifier_dir(workdir, arch):
+    return os.path.join(workdir, f"classifier_{arch}")
+
+
+def aegan_name(adversarial=True, noise=True, latent_dim=128):
+    """Folder name of an AE-GAN variant: aegan (AE-GAN+r), aegan_nonoise (AE-GAN), ae (plain AE)."""
+    name = "aegan" if adversarial else "ae"
+    if not noise:
+        name += "_nonoise"
+    if latent_dim != 128:
+        name += f"_z{latent_dim}"
+    return name
+
+
+def load_keras(path, what, train_hint=None):
+    """Load a `.keras` file; a missing or broken one raises ValueError naming it and how to make it."""
+    hint = f" Train it with: {train_hint}" if train_hint else ""
+    if not os.path.isfile(path):
+        raise ValueError(f"no {what} at {path}.{hint}")
+    try:
+        return keras.saving.load_model(path, compile=False)
+    except Exception as e:  # Keras raises several types for a broken archive
+        raise ValueError(f"{path} is not a loadable {what} ({type(e).__name__}: {e}).{hint}") from e
+
+
+def load_classifier(workdir, arch="A", dataset="fashion_mnist"):
+    return load_keras(os.path.join(classifier_dir(workdir, arch), CLASSIFIER_FILE), f"classifier {arch}",
+                      f"python -m train.classifier --dataset {dataset} --arch {arch} --workdir {workdir}")
+
+
+def load_autoencoder(workdir, name="aegan", dataset="fashion_mnist"):
+    """(encoder, decoder) of the AE-GAN variant `name` in `workdir`."""
+    folder = os.path.join(workdir, name)
+    hint = f"python -m train.aegan --dataset {dataset} --workdir {workdir}"
+    return tuple(load_keras(os.path.join(folder, f), f"{name} {f.split('.')[0]}", hint) for f in NETWORK_FILES[:2])

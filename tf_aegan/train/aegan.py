@@ -1,0 +1,135 @@
+"""AE-GAN+r as a `keras.Model` whose `train_step` is Algorithm 1 / Eq. 5 of the paper."""
+
+import keras
+import tensorflow as tf
+
+from tf_aegan import defaults
+
+PRIORS = ("uniform", "normal")
+GENERATOR_LOSSES = ("minimax", "non_saturating")
+
+
+class AEGAN(keras.Model):
+    """Encoder F, decoder G and discriminator D trained with Eq. 5.
+
+    Each step: D ascends log D(x) + log(1 - D(G(z))); G descends its GAN loss plus the
+    reconstruction ||G(F(x + e)) - x||_2^2 (summed over pixels, averaged over the batch), with
+    sigma ~ U(0, noise_eta) drawn once per batch and e ~ N(0, sigma^2); F descends the
+    reconstruction term only. `noise_eta=0` gives AE-GAN (no +r); `adversarial=False` a plain AE.
+    The GAN loss of G is -log D(G(z)) by default, the non-saturating form Goodfellow et al. (2014)
+    recommend for the same fixed point; Eq. 5's log(1 - D(G(z))) ("minimax") saturates here within
+    a few steps, as D wins early and its gradient to G vanishes.
+    `call(x)` is the reconstruction G(F(x)).
+    """
+
+    def __init__(self, encoder, decoder, discriminator=None, latent_dim=defaults.LATENT_DIM,
+                 noise_eta=defaults.NOISE_ETA, adversarial=True, prior="uniform",
+                 generator_loss="non_saturating", seed=1337, **kwargs):
+        super().__init__(**kwargs)
+        if prior not in PRIORS:
+            raise ValueError(f"unknown latent prior {prior!r}; choose one of {PRIORS}")
+        if generator_loss not in GENERATOR_LOSSES:
+            raise ValueError(f"unknown generator loss {generator_loss!r}; choose one of {GENERATOR_LOSSES}")
+        if noise_eta < 0:
+            raise ValueError(f"noise_eta must be >= 0, got {noise_eta}")
+        if adversarial and discriminator is None:
+            raise ValueError("adversarial=True needs a discriminator")
+        self.encoder = encoder
+        self.decoder = decoder
+        self.discriminator = discriminator if adversarial else None
+        self.latent_dim = latent_dim
+        self.noise_eta = float(noise_eta)
+        self.adversarial = adversarial
+        self.prior = prior
+        self.generator_loss = generator_loss
+        self.seed_generator = keras.random.SeedGenerator(seed)
+        self.d_loss_tracker = keras.metrics.Mean(name="d_loss")
+        self.g_loss_tracker = keras.metrics.Mean(name="g_loss")
+        self.recon_loss_tracker = keras.metrics.Mean(name="recon_loss")
+        self.bce = keras.losses.BinaryCrossentropy(from_logits=True, reduction="none")
+
+    @property
+    def metrics(self):
+        trackers = [self.recon_loss_tracker]
+        if self.adversarial:
+            trackers = [self.d_loss_tracker, self.g_loss_tracker] + trackers
+        return trackers
+
+    def compile(self, e_optimizer, g_optimizer, d_optimizer=None, **kwargs):
+        """One optimizer per network; other keyword arguments go to `keras.Model.compile`."""
+        super().compile(**kwargs)
+        if self.adversarial and d_optimizer is None:
+            raise ValueError("an adversarial AEGAN needs d_optimizer")
+        self.e_optimizer = e_optimizer
+        self.g_optimizer = g_optimizer
+        self.d_optimizer = d_optimizer if self.adversarial else None
+        # Built now so that a checkpoint holding optimizer state can be restored before fit().
+        self.e_optimizer.build(self.encoder.trainable_variables)
+        self.g_optimizer.build(self.decoder.trainable_variables)
+        if self.adversarial:
+            self.d_optimizer.build(self.discriminator.trainable_variables)
+
+    def call(self, x, training=False):
+        return self.decoder(self.encoder(x, training=training), training=training)
+
+    def sample_prior(self, n):
+        shape = (n, self.latent_dim)
+        if self.prior == "uniform":
+            return keras.random.uniform(shape, -1.0, 1.0, seed=self.seed_generator)
+        return keras.random.normal(shape, seed=self.seed_generator)
+
+    def reconstruction_loss(self, x, x_hat):
+        """||x_hat - x||_2^2 per image (Eq. 2 and 5), averaged over the batch."""
+        return tf.reduce_mean(tf.reduce_sum(tf.square(x_hat - x), axis=[1, 2, 3]))
+
+    def _noisy(self, x):
+        if self.noise_eta == 0:
+            return x
+        sigma = keras.random.uniform((), 0.0, self.noise_eta, seed=self.seed_generator)
+        return x + sigma * keras.random.normal(tf.shape(x), seed=self.seed_generator)
+
+    def train_step(self, data):
+        x = data[0] if isinstance(data, (tuple, list)) else data
+        n = tf.shape(x)[0]
+        replicas = tf.distribute.get_strategy().num_replicas_in_sync
+        logs = {}
+        if self.adversarial:
+            z = self.sample_prior(n)
+            fake = self.decoder(z, training=True)
+            with tf.GradientTape() as tape:
+                real_logit = self.discriminator(x, training=True)
+                fake_logit = self.discriminator(fake, training=True)
+                # -(log D(x) + log(1 - D(G(z)))): descending it ascends the paper's objective.
+                d_loss = tf.reduce_mean(self.bce(tf.ones_like(real_logit), real_logit)) + tf.reduce_mean(
+                    self.bce(tf.zeros_like(fake_logit), fake_logit))
+                scaled = d_loss / replicas
+            grads = tape.gradient(scaled, self.discriminator.trainable_variables)
+            self.d_optimizer.apply_gradients(zip(grads, self.discriminator.trainable_variables))
+            self.d_loss_tracker.update_state(d_loss)
+
+        with tf.GradientTape(persistent=True) as tape:
+            recon = self.reconstruction_loss(x, self(self._noisy(x), training=True))
+            g_total = recon
+            if self.adversarial:
+                fake_logit = self.discriminator(self.decoder(self.sample_prior(n), training=True), training=True)
+                if self.generator_loss == "minimax":
+                    # log(1 - D(G(z))) = -BCE(0, logit)
+                    g_loss = -tf.reduce_mean(self.bce(tf.zeros_like(fake_logit), fake_logit))
+                else:
+                    g_loss = tf.reduce_mean(self.bce(tf.ones_like(fake_logit), fake_logit))
+                g_total = recon + g_loss
+            g_scaled, e_scaled = g_total / replicas, recon / replicas
+        g_grads = tape.gradient(g_scaled, self.decoder.trainable_variables)
+        e_grads = tape.gradient(e_scaled, self.encoder.trainable_variables)
+        del tape
+        self.g_optimizer.apply_gradients(zip(g_grads, self.decoder.trainable_variables))
+        self.e_optimizer.apply_gradients(zip(e_grads, self.encoder.trainable_variables))
+        self.recon_loss_tracker.update_state(recon)
+        if self.adversarial:
+            self.g_loss_tracker.update_state(g_loss)
+        return {m.name: m.result() for m in self.metrics}
+
+    def test_step(self, data):
+        x = data[0] if isinstance(data, (tuple, list)) else data
+        self.recon_loss_tracker.update_state(self.reconstruction_loss(x, self(x, training=False)))
+        return {self.recon_loss_tracker.name: self.recon_loss_tracker.result()}

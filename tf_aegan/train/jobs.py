@@ -1,0 +1,139 @@
+"""The two training jobs behind `python -m train.classifier` and `python -m train.aegan`."""
+
+import csv
+import json
+import os
+import time
+
+import keras
+import numpy as np
+
+from tf_aegan import defaults, plots, store
+from tf_aegan.data import load_dataset
+from tf_aegan.models import build_classifier, build_decoder, build_discriminator, build_encoder
+from tf_aegan.stats import wilson_interval
+from tf_aegan.train.aegan import AEGAN
+from tf_aegan.train.runner import completed_epochs, fit_resumable, make_strategy, prepare_workdir
+
+
+def _limit(split_ds, n):
+    return split_ds if n is None else split_ds.take(n)
+
+
+class SaveNetworks(keras.callbacks.Callback):
+    """After every epoch, write each network as a `.keras` file, so a killed run leaves usable networks."""
+
+    def __init__(self, folder, networks, on_epoch=None):
+        super().__init__()
+        self.folder, self.networks, self.on_epoch = folder, networks, on_epoch
+
+    def on_epoch_end(self, epoch, logs=None):
+        for name, net in self.networks.items():
+            tmp = os.path.join(self.folder, f".{name}.tmp.keras")
+            net.save(tmp)
+            os.replace(tmp, os.path.join(self.folder, f"{name}.keras"))
+        if self.on_epoch:
+            self.on_epoch(epoch)
+
+
+def read_history(workdir):
+    """history.csv as a dict of float lists (one value per epoch, resumed runs included)."""
+    path = os.path.join(workdir, "history.csv")
+    if not os.path.exists(path):
+        return {}
+    with open(path) as f:
+        rows = list(csv.DictReader(f))
+    by_epoch = {int(r["epoch"]): r for r in rows}  # a re-run epoch keeps its last line
+    return {k: [float(by_epoch[e][k]) for e in sorted(by_epoch)] for k in rows[0] if k != "epoch"} if rows else {}
+
+
+def _batches(dataset, split, batch_size, max_examples, shuffle):
+    ds = dataset.pipeline(split, batch_size, shuffle=shuffle, drop_remainder=shuffle)
+    if max_examples:
+        ds = ds.take(max(1, max_examples // batch_size))
+    return ds
+
+
+def train_classifier(dataset_name="fashion_mnist", arch="A", workdir="workdirs/fashion_mnist", data_dir=None,
+                     epochs=defaults.CLASSIFIER_EPOCHS, batch_size=defaults.CLASSIFIER_BATCH,
+                     lr=defaults.CLASSIFIER_LR, strategy="default", logical_cpus=None, seed=0,
+                     max_examples=None, verbose=None):
+    """Train classifier `arch` (Table 5) with Table 7's settings; returns its test accuracy record."""
+    dist = make_strategy(strategy, logical_cpus)
+    data = load_dataset(dataset_name, data_dir)
+    folder = store.classifier_dir(workdir, arch)
+    config = {"kind": "classifier", "dataset": dataset_name, "arch": arch, "image_shape": list(data.image_shape),
+              "num_classes": data.num_classes, "epochs": epochs, "batch_size": batch_size, "lr": lr, "seed": seed}
+    prepare_workdir(folder, config, ("kind", "dataset", "arch", "image_shape", "num_classes"))
+    keras.utils.set_random_seed(seed)
+    with dist.scope():
+        model = build_classifier(arch, data.image_shape, data.num_classes)
+        model.compile(optimizer=keras.optimizers.Adam(lr),
+                      loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+                      metrics=[keras.metrics.SparseCategoricalAccuracy(name="accuracy")])
+    start = time.time()
+    fit_resumable(model, _batches(data, "train", batch_size, max_examples, True), epochs, folder,
+                  val_ds=_batches(data, "val", 500, max_examples, False),
+                  callbacks=[SaveNetworks(folder, {"classifier": model})], verbose=verbose)
+    model = store.load_classifier(workdir, arch, dataset_name)  # the saved file is what others will use
+    x, y = data.arrays("test", None if not max_examples else min(max_examples, data.split("test").size))
+    pred = np.argmax(model.predict(x, batch_size=500, verbose=0), axis=1)
+    correct = int((pred == y).sum())
+    result = {"arch": arch, "dataset": dataset_name, "test_accuracy": correct / len(y),
+              "ci95": list(wilson_interval(correct, len(y))), "n": int(len(y)),
+              "epochs": completed_epochs(folder), "seconds_this_run": round(time.time() - start, 1),
+              "history": read_history(folder)}
+    with open(os.path.join(folder, "metrics.json"), "w") as f:
+        json.dump(result, f, indent=2)
+    return result
+
+
+def train_aegan(dataset_name="fashion_mnist", workdir="workdirs/fashion_mnist", data_dir=None, latent_dim=defaults.LATENT_DIM,
+                epochs=None, batch_size=None, lr=defaults.AEGAN_LR, beta_1=defaults.AEGAN_BETA_1,
+                noise_eta=defaults.NOISE_ETA, adversarial=True, prior="uniform", generator_loss="non_saturating",
+                name=None, strategy="default", logical_cpus=None, seed=0, max_examples=None, verbose=None):
+    """Train AE-GAN+r (Algorithm 1) or an ablation variant; returns the final losses."""
+    epochs = defaults.AEGAN_EPOCHS[dataset_name] if epochs is None else epochs
+    batch_size = defaults.AEGAN_BATCH[dataset_name] if batch_size is None else batch_size
+    dist = make_strategy(strategy, logical_cpus)
+    data = load_dataset(dataset_name, data_dir)
+    name = name or store.aegan_name(adversarial, noise_eta > 0, latent_dim)
+    folder = os.path.join(workdir, name)
+    config = {"kind": "aegan", "dataset": dataset_name, "image_shape": list(data.image_shape), "latent_dim": latent_dim,
+              "adversarial": adversarial, "noise_eta": noise_eta, "prior": prior, "generator_loss": generator_loss,
+              "epochs": epochs, "batch_size": batch_size, "lr": lr, "beta_1": beta_1, "seed": seed}
+    prepare_workdir(folder, config, ("kind", "dataset", "image_shape", "latent_dim", "adversarial"))
+    keras.utils.set_random_seed(seed)
+    with dist.scope():
+        encoder = build_encoder(data.image_shape, latent_dim)
+        decoder = build_decoder(data.image_shape, latent_dim)
+        discriminator = build_discriminator(data.image_shape) if adversarial else None
+        model = AEGAN(encoder, decoder, discriminator, latent_dim=latent_dim, noise_eta=noise_eta,
+                      adversarial=adversarial, prior=prior, generator_loss=generator_loss, seed=seed)
+        model(np.zeros((1, *data.image_shape), np.float32))
+        adam = lambda: keras.optimizers.Adam(lr, beta_1=beta_1)  # noqa: E731
+        model.compile(e_optimizer=adam(), g_optimizer=adam(), d_optimizer=adam() if adversarial else None)
+    grid_x, _ = data.arrays("dev", 16)
+
+    def draw(epoch):
+        recon = decoder.predict(encoder.predict(grid_x, verbose=0), verbose=0)
+        plots.image_rows([grid_x, recon], os.path.join(folder, "reconstructions.png"),
+                         labels=["test", "G(F(x))"], title=f"{name} on {dataset_name} test images, epoch {epoch + 1}")
+
+    nets = {"encoder": encoder, "decoder": decoder}
+    if adversarial:
+        nets["discriminator"] = discriminator
+    start = time.time()
+    fit_resumable(model, _batches(data, "train", batch_size, max_examples, True), epochs, folder,
+                  val_ds=_batches(data, "val", 500, max_examples, False),
+                  callbacks=[SaveNetworks(folder, nets, draw)], verbose=verbose)
+    history = read_history(folder)
+    keys = [k for k in ("d_loss", "g_loss", "recon_loss", "val_recon_loss") if k in history]
+    if history:
+        plots.loss_curves(history, keys, os.path.join(folder, "losses.png"), title=f"{name} on {dataset_name}")
+    result = {"name": name, "dataset": dataset_name, "epochs": completed_epochs(folder),
+              "seconds_this_run": round(time.time() - start, 1),
+              "final": {k: history[k][-1] for k in keys}, "history": history}
+    with open(os.path.join(folder, "metrics.json"), "w") as f:
+        json.dump(result, f, indent=2)
+    return result

@@ -1,0 +1,95 @@
+"""Resumable training in a work directory: config check, Keras callbacks, distribution strategy.
+
+A run writes `config.json`, a `backup/` that `keras.callbacks.BackupAndRestore` refreshes every
+epoch (weights and optimizer state, so a killed run resumes at the next epoch), `history.csv`
+and TensorBoard logs; re-running the same command on the same folder resumes it.
+"""
+
+import json
+import os
+import sys
+
+import keras
+import tensorflow as tf
+
+STRATEGIES = ("default", "mirrored")
+
+
+def make_strategy(name, logical_cpus=None):
+    """The `tf.distribute` strategy `name`; `logical_cpus` splits the CPU into N devices (testing)."""
+    if name not in STRATEGIES:
+        raise ValueError(f"unknown strategy {name!r}; choose one of {', '.join(STRATEGIES)}")
+    if logical_cpus:
+        cpu = tf.config.list_physical_devices("CPU")[0]
+        tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * logical_cpus)
+    if name == "default":
+        return tf.distribute.get_strategy()
+    gpus = tf.config.list_logical_devices("GPU")
+    devices = [d.name for d in gpus] or [d.name for d in tf.config.list_logical_devices("CPU")]
+    strategy = tf.distribute.MirroredStrategy(devices)
+    print(f"MirroredStrategy over {strategy.num_replicas_in_sync} devices: {', '.join(devices)}", flush=True)
+    return strategy
+
+
+def prepare_workdir(workdir, config, arch_keys):
+    """Create `workdir` or check that its config matches `config` on `arch_keys`.
+
+    Raises ValueError when the folder holds a run of another architecture, since its
+    checkpoint could not be restored into the networks asked for.
+    """
+    os.makedirs(workdir, exist_ok=True)
+    path = os.path.join(workdir, "config.json")
+    if os.path.exists(path):
+        try:
+            with open(path) as f:
+                old = json.load(f)
+        except (OSError, json.JSONDecodeError) as e:
+            raise ValueError(f"{path} is unreadable ({e}); remove the folder or choose another --workdir") from e
+        diff = {k: (old.get(k), config.get(k)) for k in arch_keys if old.get(k) != config.get(k)}
+        if diff:
+            said = ", ".join(f"{k}={a!r} there, {b!r} asked" for k, (a, b) in diff.items())
+            raise ValueError(
+                f"{workdir} holds a checkpoint of another architecture ({said}); "
+                "choose another --workdir or the same settings")
+        config = {**old, **config}
+    elif os.path.isdir(os.path.join(workdir, "backup")):
+        raise ValueError(f"{workdir} holds a checkpoint but no config.json; choose another --workdir")
+    with open(path, "w") as f:
+        json.dump(config, f, indent=2, sort_keys=True)
+    return config
+
+
+def default_verbose():
+    """Keras' progress bar on a terminal, one line per epoch in a log file."""
+    return 1 if sys.stdout.isatty() else 2
+
+
+def fit_resumable(model, train_ds, epochs, workdir, val_ds=None, callbacks=(), verbose=None):
+    """`model.fit` with BackupAndRestore, CSVLogger and TensorBoard in `workdir`.
+
+    Returns the History; epochs finished before a kill are not run again.
+    """
+    backup = keras.callbacks.BackupAndRestore(
+        os.path.join(workdir, "backup"), delete_checkpoint=False, double_checkpoint=True)
+    cbs = [
+        backup,
+        keras.callbacks.CSVLogger(os.path.join(workdir, "history.csv"), append=True),
+        keras.callbacks.TensorBoard(os.path.join(workdir, "tensorboard"), write_graph=False),
+        *callbacks,
+    ]
+    try:
+        return model.fit(train_ds, validation_data=val_ds, epochs=epochs, callbacks=cbs,
+                         verbose=default_verbose() if verbose is None else verbose)
+    except ValueError as e:
+        if "load" in str(e).lower() or "shape" in str(e).lower():
+            raise ValueError(f"the checkpoint in {workdir}/backup does not fit these networks: {e}") from e
+        raise
+
+
+def completed_epochs(workdir):
+    """How many epochs the run in `workdir` has finished (0 for a new run)."""
+    path = os.path.join(workdir, "backup", "training_metadata.json")
+    if not os.path.exists(path):
+        return 0
+    with open(path) as f:
+        return int(json.load(f)["epoch"])

@@ -1,0 +1,1 @@
+"""Training commands: `python -m train.classifier`, `python -m train.aegan`."""
