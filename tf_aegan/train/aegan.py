@@ -57,6 +57,7 @@ class AEGAN(keras.Model):
 
     def compile(self, e_optimizer, g_optimizer, d_optimizer=None, **kwargs):
         """One optimizer per network; other keyword arguments go to `keras.Model.compile`."""
+        kwargs.setdefault("optimizer", None)  # one optimizer per network instead of Keras' default
         super().compile(**kwargs)
         if self.adversarial and d_optimizer is None:
             raise ValueError("an adversarial AEGAN needs d_optimizer")

@@ -1,0 +1,65 @@
+import keras
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from tf_aegan.models import build_decoder, build_discriminator, build_encoder
+from tf_aegan.train.aegan import AEGAN
+
+
+def make(adversarial=True, noise_eta=0.3, generator_loss="non_saturating", latent=8):
+    keras.utils.set_random_seed(0)
+    model = AEGAN(build_encoder(latent_dim=latent), build_decoder(latent_dim=latent),
+                  build_discriminator() if adversarial else None, latent_dim=latent, noise_eta=noise_eta,
+                  adversarial=adversarial, generator_loss=generator_loss)
+    model.compile(keras.optimizers.Adam(2e-3), keras.optimizers.Adam(2e-3),
+                  keras.optimizers.Adam(2e-4) if adversarial else None)
+    return model
+
+
+def data(n=16):
+    rng = np.random.RandomState(0)
+    x = np.zeros((n, 28, 28, 1), np.float32)
+    for i in range(n):
+        r, c = rng.randint(0, 20, 2)
+        x[i, r:r + 8, c:c + 8] = 1.0
+    return tf.constant(x)
+
+
+def test_train_step_lowers_reconstruction_error():
+    model, x = make(), data()
+    before = float(model.reconstruction_loss(x, model(x)))
+    logs = [model.train_step(x) for _ in range(30)]
+    after = float(model.reconstruction_loss(x, model(x)))
+    assert set(logs[-1]) == {"d_loss", "g_loss", "recon_loss"}
+    assert after < 0.7 * before
+
+
+def test_discriminator_step_updates_only_with_adversarial_loss():
+    model, x = make(), data()
+    d_before = [w.numpy().copy() for w in model.discriminator.trainable_variables]
+    model.train_step(x)
+    assert any(not np.allclose(a, b.numpy()) for a, b in zip(d_before, model.discriminator.trainable_variables))
+    plain = make(adversarial=False)
+    assert plain.discriminator is None
+    assert set(plain.train_step(x)) == {"recon_loss"}
+
+
+def test_noise_switch():
+    x = data(4)
+    assert make(noise_eta=0.0)._noisy(x) is x
+    noisy = make(noise_eta=0.5)._noisy(x)
+    assert noisy.shape == x.shape and not np.allclose(noisy, x)
+
+
+def test_generator_loss_forms_differ_in_sign():
+    x = data()
+    assert float(make(generator_loss="minimax").train_step(x)["g_loss"]) < 0
+    assert float(make(generator_loss="non_saturating").train_step(x)["g_loss"]) > 0
+
+
+def test_bad_settings():
+    with pytest.raises(ValueError, match="needs a discriminator"):
+        AEGAN(build_encoder(latent_dim=4), build_decoder(latent_dim=4), None, latent_dim=4)
+    with pytest.raises(ValueError, match="unknown latent prior 'cauchy'"):
+        AEGAN(build_encoder(latent_dim=4), build_decoder(latent_dim=4), build_discriminator(), prior="cauchy")

@@ -1,0 +1,89 @@
+import json
+import os
+import subprocess
+import sys
+
+import h5py
+import pytest
+
+import train.aegan
+import train.classifier
+from tf_aegan.train import jobs
+from tf_aegan.train.jobs import read_history
+from tf_aegan.train.runner import completed_epochs
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+TINY = ["--dataset", "mnist", "--batch-size", "16", "--max-examples", "32", "--latent-dim", "8", "--verbose", "2"]
+
+
+def test_classifier_cli_trains_and_reports(idx_dir, tmp_path, capsys):
+    result = train.classifier.main(["--dataset", "mnist", "--data-dir", idx_dir, "--workdir", str(tmp_path),
+                                    "--epochs", "3", "--batch-size", "16", "--verbose", "0"])
+    assert result["n"] == 40 and result["epochs"] == 3
+    assert result["test_accuracy"] > 0.2  # chance is 0.1; the tiny images are learnable
+    with open(tmp_path / "classifier_A" / "metrics.json") as f:
+        assert json.load(f)["test_accuracy"] == result["test_accuracy"]
+    assert "test accuracy" in capsys.readouterr().out
+
+
+def test_aegan_resumes_after_kill_without_losing_an_epoch(idx_dir, tmp_path, monkeypatch, capsys):
+    args = TINY + ["--data-dir", idx_dir, "--workdir", str(tmp_path), "--epochs", "3"]
+    original = jobs.SaveNetworks.on_epoch_end
+
+    def killed_after_two(self, epoch, logs=None):
+        original(self, epoch, logs)
+        if epoch == 1:
+            raise KeyboardInterrupt("killed")
+
+    monkeypatch.setattr(jobs.SaveNetworks, "on_epoch_end", killed_after_two)
+    with pytest.raises(KeyboardInterrupt):
+        train.aegan.main(args)
+    folder = tmp_path / "aegan_z8"
+    assert completed_epochs(folder) == 2
+    assert (folder / "decoder.keras").exists()
+    capsys.readouterr()
+
+    monkeypatch.setattr(jobs.SaveNetworks, "on_epoch_end", original)
+    result = train.aegan.main(args)
+    out = capsys.readouterr().out
+    assert "Epoch 3/3" in out and "Epoch 1/3" not in out and "Epoch 2/3" not in out
+    assert result["epochs"] == 3
+    history = read_history(folder)
+    assert len(history["recon_loss"]) == 3
+    with h5py.File(folder / "backup" / "latest.weights.h5") as f:
+        iterations = int(f["e_optimizer"]["vars"]["0"][()])
+    assert iterations == 3 * 2  # optimizer state survived the kill: 2 steps an epoch, 3 epochs
+    assert (folder / "reconstructions.png").exists() and (folder / "losses.png").exists()
+
+
+def test_workdir_of_another_architecture_is_refused(idx_dir, tmp_path, capsys):
+    base = ["--dataset", "mnist", "--data-dir", idx_dir, "--workdir", str(tmp_path), "--epochs", "1",
+            "--batch-size", "16", "--max-examples", "16", "--verbose", "0", "--name", "mine"]
+    train.aegan.main(base + ["--latent-dim", "8"])
+    with pytest.raises(SystemExit) as e:
+        train.aegan.main(base + ["--latent-dim", "16"])
+    assert e.value.code == 2
+    err = capsys.readouterr().err
+    assert "another architecture" in err and "latent_dim=8 there, 16 asked" in err
+
+
+def test_bad_input_gives_clear_errors(idx_dir, tmp_path, capsys):
+    with pytest.raises(SystemExit) as e:
+        train.aegan.main(["--dataset", "cifar10"])
+    assert e.value.code == 2 and "invalid choice" in capsys.readouterr().err
+    os.remove(os.path.join(idx_dir, "train-images-idx3-ubyte.gz"))
+    with pytest.raises(SystemExit) as e:
+        train.classifier.main(["--dataset", "mnist", "--data-dir", idx_dir, "--workdir", str(tmp_path)])
+    assert e.value.code == 2 and "holds no mnist data" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        train.classifier.main(["--dataset", "mnist", "--data-dir", str(tmp_path / "nowhere")])
+    assert "is not a folder" in capsys.readouterr().err
+
+
+def test_mirrored_strategy_on_two_logical_cpus(idx_dir, tmp_path):
+    cmd = [sys.executable, "-m", "train.aegan", *TINY, "--data-dir", idx_dir, "--workdir", str(tmp_path),
+           "--epochs", "1", "--strategy", "mirrored", "--logical-cpus", "2"]
+    proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert "MirroredStrategy over 2 devices" in proc.stdout
+    assert completed_epochs(tmp_path / "aegan_z8") == 1
