@@ -1,0 +1,167 @@
+"""One interface for every defense: a batch of images in [0, 1] in, images of the same shape out.
+
+`purify(x)` returns a `Purified` with the images, the detector's per-image flags and errors
+(all-True flags and no errors for defenses without a detector); `__call__(x)` returns the images.
+"""
+
+import dataclasses
+from typing import Optional
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+from tf_aegan.purify import search as S
+from tf_aegan.purify.detector import DETECTOR_METRICS, Detector
+from tf_aegan.purify.validate import check_images
+
+MODES = ("reconstruct", "search", "gated")
+
+
+@dataclasses.dataclass
+class Purified:
+    images: tf.Tensor
+    flags: tf.Tensor
+    errors: Optional[tf.Tensor] = None
+
+
+class Purifier:
+    """Base class: checks inputs, then `_purify` (a batch of float32 tensors)."""
+
+    name = "none"
+
+    def __init__(self, image_shape):
+        self.image_shape = tuple(int(s) for s in image_shape)
+
+    def purify(self, x):
+        return self._purify(check_images(x, self.image_shape))
+
+    def __call__(self, x):
+        return self.purify(x).images
+
+    def purify_all(self, x, batch_size=100, progress=False):
+        """Purify a large array in batches; returns numpy (images, flags, errors or None)."""
+        x = check_images(x, self.image_shape)
+        bar = keras.utils.Progbar(len(x), unit_name="image") if progress else None
+        parts = []
+        for i in range(0, len(x), batch_size):
+            out = self._purify(x[i:i + batch_size])
+            parts.append(out)
+            if bar:
+                bar.add(int(out.images.shape[0]))
+        errors = None if parts[0].errors is None else np.concatenate([p.errors.numpy() for p in parts])
+        return (np.concatenate([p.images.numpy() for p in parts]),
+                np.concatenate([p.flags.numpy() for p in parts]), errors)
+
+    def _purify(self, x):
+        return Purified(x, tf.zeros(tf.shape(x)[0], tf.bool))
+
+
+class LatentSearchPurifier(Purifier):
+    """AE-GAN+r (mode 'reconstruct'), AE-GAN+rs ('search') and the detector-gated purifier ('gated').
+
+    'search' runs Algorithm 2 from z0 = F(x); 'gated' searches only the images the detector flags
+    and gives the others G(F(x)). The same class serves AE+s and BiGAN+s with their encoders.
+    """
+
+    def __init__(self, encoder, decoder, mode="gated", steps=S.SEARCH_STEPS, step_size=S.SEARCH_STEP_SIZE,
+                 factor=S.SEARCH_FACTOR, period=S.SEARCH_PERIOD, metric="l2", detector_metric="mse",
+                 threshold=None, name="ours"):
+        super().__init__(encoder.input_shape[1:])
+        if mode not in MODES:
+            raise ValueError(f"unknown purifier mode {mode!r}; choose one of {', '.join(MODES)}")
+        if steps < 0:
+            raise ValueError(f"steps must be >= 0, got {steps}")
+        if metric not in S.METRICS:
+            raise ValueError(f"unknown search metric {metric!r}; choose one of {S.METRICS}")
+        self.encoder, self.decoder, self.mode, self.name = encoder, decoder, mode, name
+        self.steps, self.step_size, self.factor, self.period, self.metric = steps, step_size, factor, period, metric
+        self.detector = Detector(encoder, decoder, detector_metric, threshold)
+        spec = tf.TensorSpec([None, *self.image_shape], tf.float32)
+        self._search_fn = tf.function(self.search_tensor, input_signature=[spec])
+        self._reconstruct_fn = tf.function(self._reconstruct, input_signature=[spec])
+        self._gated_fn = tf.function(self._gated, input_signature=[spec, tf.TensorSpec([], tf.float32)])
+
+    @property
+    def threshold(self):
+        return self.detector.threshold
+
+    def search_from(self, x, z0):
+        """G(z_L) after the L-step search from z0 (a differentiable tensor computation)."""
+        z = S.descend(self.decoder, x, z0, self.steps, self.step_size, self.factor, self.period,
+                      z_min=-1.0, z_max=1.0, metric=self.metric)
+        return self.decoder(z, training=False)
+
+    def search_tensor(self, x):
+        """AE-GAN+rs on a batch tensor, differentiable end to end (for adaptive attacks)."""
+        return self.search_from(x, self.encoder(x, training=False))
+
+    def reconstruct_tensor(self, x):
+        """G(F(x)), the differentiable part attacked in the paper's white-box setting."""
+        return self.decoder(self.encoder(x, training=False), training=False)
+
+    def _reconstruct(self, x):
+        rec = self.reconstruct_tensor(x)
+        return rec, S.per_example_error(rec, x, DETECTOR_METRICS[self.detector.metric])
+
+    def _gated(self, x, threshold):
+        z0 = self.encoder(x, training=False)
+        rec = self.decoder(z0, training=False)
+        errors = S.per_example_error(rec, x, DETECTOR_METRICS[self.detector.metric])
+        flags = errors > threshold
+        index = tf.where(flags)
+        searched = self.search_from(tf.gather_nd(x, index), tf.gather_nd(z0, index))
+        return tf.tensor_scatter_nd_update(rec, index, searched), flags, errors
+
+    def _purify(self, x):
+        if self.mode == "gated":
+            if self.threshold is None:
+                raise ValueError("gated mode needs a detector threshold: pass threshold= or call "
+                                 "purifier.detector.fit_threshold(clean validation images)")
+            images, flags, errors = self._gated_fn(x, tf.constant(self.threshold, tf.float32))
+            return Purified(images, flags, errors)
+        rec, errors = self._reconstruct_fn(x)
+        if self.mode == "reconstruct":
+            return Purified(rec, tf.zeros(tf.shape(x)[0], tf.bool), errors)
+        return Purified(self._search_fn(x), tf.ones(tf.shape(x)[0], tf.bool), errors)
+
+
+class DefenseGANPurifier(Purifier):
+    """Defense-GAN's projection: R random starts, L momentum steps each, the best restart kept per image."""
+
+    name = "defensegan"
+
+    def __init__(self, decoder, steps=S.DGAN_STEPS, restarts=S.DGAN_RESTARTS, lr=S.DGAN_LR,
+                 momentum=S.DGAN_MOMENTUM, decay_at=S.DGAN_DECAY_AT, prior="normal", z_range=None, seed=0,
+                 metric="l2"):
+        super().__init__(decoder.output_shape[1:])
+        if restarts < 1 or steps < 0:
+            raise ValueError(f"need restarts >= 1 and steps >= 0, got restarts={restarts}, steps={steps}")
+        if prior not in ("normal", "uniform"):
+            raise ValueError(f"unknown prior {prior!r}; choose normal or uniform")
+        self.decoder, self.steps, self.restarts, self.lr, self.momentum = decoder, steps, restarts, lr, momentum
+        self.period = max(1, int(round(decay_at * steps)))
+        self.prior, self.z_range, self.metric = prior, z_range, metric
+        self.latent_dim = int(decoder.input_shape[-1])
+        self.rng = tf.random.Generator.from_seed(seed)
+        spec = tf.TensorSpec([None, *self.image_shape], tf.float32)
+        self._fn = tf.function(self.project, input_signature=[spec])
+
+    def initial_codes(self, n):
+        shape = tf.stack([self.restarts * n, self.latent_dim])
+        if self.prior == "normal":
+            return self.rng.normal(shape)
+        return self.rng.uniform(shape, -1.0, 1.0)
+
+    def project(self, x):
+        """G(z*) for the best of R searches per image; returns (images, errors)."""
+        x_tiled = tf.tile(x, [self.restarts, 1, 1, 1])
+        lo, hi = self.z_range if self.z_range else (None, None)
+        z = S.descend(self.decoder, x_tiled, self.initial_codes(tf.shape(x)[0]), self.steps, self.lr, 0.1,
+                      self.period, self.momentum, lo, hi, self.metric)
+        z, errors = S.best_of_restarts(self.decoder, x, z, self.restarts, self.metric)
+        return self.decoder(z, training=False), errors
+
+    def _purify(self, x):
+        images, errors = self._fn(x)
+        return Purified(images, tf.ones(tf.shape(x)[0], tf.bool), errors)
