@@ -22,7 +22,8 @@ def main(argv=None):
                               args.max_examples, args.verbose)
     lo, hi = result["ci95"]
     print(f"classifier {args.arch} on {args.dataset}: test accuracy {result['test_accuracy']:.4f} "
-          f"(95% CI {lo:.4f}-{hi:.4f}, n={result['n']}) after {result['epochs']} epochs")
+          f"(95% CI {lo:.4f}-{hi:.4f}, n={result['n']}), the best validation epoch "
+          f"({result['best_val_epoch']}) of {result['epochs']}")
     print(json.dumps({k: v for k, v in result.items() if k != "history"}))
     return result
 

@@ -36,6 +36,13 @@ class SaveNetworks(keras.callbacks.Callback):
             self.on_epoch(epoch)
 
 
+def best_checkpoint(folder, monitor="val_accuracy"):
+    """Keep the classifier of the best validation epoch as classifier.keras, across resumed runs too."""
+    previous = read_history(folder).get(monitor)
+    return keras.callbacks.ModelCheckpoint(os.path.join(folder, store.CLASSIFIER_FILE), monitor=monitor, mode="max",
+                                           save_best_only=True, initial_value_threshold=max(previous) if previous else None)
+
+
 def read_history(workdir):
     """history.csv as a dict of float lists (one value per epoch, resumed runs included)."""
     path = os.path.join(workdir, "history.csv")
@@ -74,15 +81,17 @@ def train_classifier(dataset_name="fashion_mnist", arch="A", workdir="workdirs/f
     start = time.time()
     fit_resumable(model, _batches(data, "train", batch_size, max_examples, True), epochs, folder,
                   val_ds=_batches(data, "val", 500, max_examples, False),
-                  callbacks=[SaveNetworks(folder, {"classifier": model})], verbose=verbose)
+                  callbacks=[best_checkpoint(folder)], verbose=verbose)
     model = store.load_classifier(workdir, arch, dataset_name)  # the saved file is what others will use
     x, y = data.arrays("test", None if not max_examples else min(max_examples, data.split("test").size))
     pred = np.argmax(model.predict(x, batch_size=500, verbose=0), axis=1)
     correct = int((pred == y).sum())
-    result = {"arch": arch, "dataset": dataset_name, "test_accuracy": correct / len(y),
+    history = read_history(folder)
+    best_epoch = int(np.argmax(history["val_accuracy"])) + 1 if history.get("val_accuracy") else None
+    result = {"arch": arch, "dataset": dataset_name, "test_accuracy": correct / len(y), "best_val_epoch": best_epoch,
               "ci95": list(wilson_interval(correct, len(y))), "n": int(len(y)),
               "epochs": completed_epochs(folder), "seconds_this_run": round(time.time() - start, 1),
-              "history": read_history(folder)}
+              "history": history}
     with open(os.path.join(folder, "metrics.json"), "w") as f:
         json.dump(result, f, indent=2)
     return result

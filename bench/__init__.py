@@ -1,0 +1,1 @@
+"""Benchmarks (not tests): speed figures measured side by side in one run."""

@@ -1,0 +1,1 @@
+"""Evaluation commands: `python -m evaluate.search_params`, `python -m evaluate.purification`."""

@@ -1,0 +1,5 @@
+"""Attacks in the CleverHans style: plain functions taking a `model_fn` (images -> logits)."""
+
+from tf_aegan.attacks.gradient import fgsm, pgd
+
+__all__ = ["fgsm", "pgd"]

@@ -1,0 +1,29 @@
+"""Helpers shared by the evaluation commands: batched prediction, accuracies with intervals."""
+
+import numpy as np
+import tensorflow as tf
+
+from tf_aegan.stats import wilson_interval
+
+
+def predict_labels(classifier, x, batch_size=500):
+    fn = tf.function(lambda b: tf.argmax(classifier(b, training=False), axis=1))
+    return np.concatenate([fn(tf.constant(x[i:i + batch_size])).numpy() for i in range(0, len(x), batch_size)])
+
+
+def accuracy(classifier, x, y):
+    """{"accuracy", "ci": [low, high] (95% Wilson), "n"} of `classifier` on (x, y)."""
+    correct = int((predict_labels(classifier, x) == y).sum())
+    lo, hi = wilson_interval(correct, len(y))
+    return {"accuracy": correct / len(y), "ci": [lo, hi], "n": int(len(y))}
+
+
+def attack_in_batches(attack, x, y, batch_size=500):
+    """Run `attack(x_batch, y_batch)` over an array; returns numpy."""
+    return np.concatenate([np.asarray(attack(tf.constant(x[i:i + batch_size]), tf.constant(y[i:i + batch_size])))
+                           for i in range(0, len(x), batch_size)])
+
+
+def fmt(acc):
+    lo, hi = acc["ci"]
+    return f"{acc['accuracy']:.3f} [{lo:.3f}, {hi:.3f}]"
