@@ -95,7 +95,9 @@ def test_gating_routes_clean_through_reconstruction_and_flagged_through_search()
 
 
 def test_gating_with_nothing_flagged_and_everything_flagged():
-    enc, dec = tiny_networks()
+    from tf_aegan.models import build_decoder, build_encoder
+
+    enc, dec = build_encoder(SHAPE, 4), build_decoder(SHAPE, 4)  # transposed convolutions, as in use
     x = images(3)
     assert not LatentSearchPurifier(enc, dec, threshold=1e9).purify(x).flags.numpy().any()
     assert LatentSearchPurifier(enc, dec, threshold=-1.0).purify(x).flags.numpy().all()

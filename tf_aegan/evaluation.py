@@ -7,8 +7,7 @@ from tf_aegan.stats import wilson_interval
 
 
 def predict_labels(classifier, x, batch_size=500):
-    fn = tf.function(lambda b: tf.argmax(classifier(b, training=False), axis=1))
-    return np.concatenate([fn(tf.constant(x[i:i + batch_size])).numpy() for i in range(0, len(x), batch_size)])
+    return np.argmax(classifier.predict(x, batch_size=batch_size, verbose=0), axis=1)
 
 
 def accuracy(classifier, x, y):

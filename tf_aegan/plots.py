@@ -43,3 +43,19 @@ def loss_curves(history, keys, path, title=None):
     fig.tight_layout()
     fig.savefig(path, dpi=100)
     plt.close(fig)
+
+
+def roc_curves(curves, path, title=None):
+    """ROC curves: `curves` maps a label to (fpr, tpr, auc) (Figure 3a, 7a, 8a)."""
+    fig, ax = plt.subplots(figsize=(3.6, 3.4))
+    for label, (fpr, tpr, auc) in curves.items():
+        ax.plot(fpr, tpr, label=f"{label}, AUC={auc:.3f}")
+    ax.plot([0, 1], [0, 1], color="grey", lw=0.5, ls="--")
+    ax.set_xlabel("false positive rate", fontsize=8)
+    ax.set_ylabel("true positive rate", fontsize=8)
+    ax.legend(fontsize=7, loc="lower right")
+    if title:
+        ax.set_title(title, fontsize=9)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)

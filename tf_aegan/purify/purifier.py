@@ -109,9 +109,14 @@ class LatentSearchPurifier(Purifier):
         rec = self.decoder(z0, training=False)
         errors = S.per_example_error(rec, x, DETECTOR_METRICS[self.detector.metric])
         flags = errors > threshold
-        index = tf.where(flags)
-        searched = self.search_from(tf.gather_nd(x, index), tf.gather_nd(z0, index))
-        return tf.tensor_scatter_nd_update(rec, index, searched), flags, errors
+
+        def search_flagged():
+            index = tf.where(flags)
+            searched = self.search_from(tf.gather_nd(x, index), tf.gather_nd(z0, index))
+            return tf.tensor_scatter_nd_update(rec, index, searched)
+
+        # tf.cond: an empty batch would break the transposed convolutions' gradients.
+        return tf.cond(tf.reduce_any(flags), search_flagged, lambda: rec), flags, errors
 
     def _purify(self, x):
         if self.mode == "gated":

@@ -1,0 +1,71 @@
+import keras
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from tests.conftest import tiny_images
+from tf_aegan.attacks import carlini_wagner_l2, fgsm, pgd
+from tf_aegan.attacks.cw import KerasCompatAdam
+
+
+@pytest.fixture(scope="module")
+def trained():
+    """A small classifier trained to high accuracy on the tiny block images."""
+    keras.utils.set_random_seed(0)
+    x, y = tiny_images(400, np.random.RandomState(0))
+    x = x[..., None].astype(np.float32) / 255.0
+    model = keras.Sequential([keras.Input((28, 28, 1)), keras.layers.Flatten(), keras.layers.Dense(32, activation="relu"),
+                              keras.layers.Dense(10)])
+    model.compile(keras.optimizers.Adam(3e-3), keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+                  metrics=["accuracy"])
+    model.fit(x, y, epochs=15, batch_size=50, verbose=0)
+    xt, yt = x[:40], y[:40]
+    assert (np.argmax(model.predict(xt, verbose=0), 1) == yt).mean() > 0.9
+    return model, xt, yt
+
+
+def acc(model, x, y):
+    return float((np.argmax(model.predict(np.asarray(x), verbose=0), 1) == y).mean())
+
+
+@pytest.mark.parametrize("attack", ["fgsm", "pgd"])
+def test_linf_attacks_stay_in_range_and_ball(trained, attack):
+    model, x, y = trained
+    adv = fgsm(model, x, 0.3, y=y) if attack == "fgsm" else pgd(model, x, 0.3, 0.05, 10, y=y, seed=0)
+    adv = np.asarray(adv)
+    assert adv.shape == x.shape and adv.min() >= 0.0 and adv.max() <= 1.0
+    assert np.abs(adv - x).max() <= 0.3 + 1e-6
+    assert acc(model, adv, y) < acc(model, x, y) - 0.5  # the attack works on an undefended model
+
+
+def test_cw_needs_the_shim_under_keras3(trained):
+    from cleverhans.tf2.attacks.carlini_wagner_l2 import CarliniWagnerL2
+
+    model, x, _ = trained
+    with pytest.raises(TypeError, match="not callable"):
+        CarliniWagnerL2(model, batch_size=4, clip_min=0.0, clip_max=1.0, max_iterations=2, binary_search_steps=1).attack(x[:4])
+
+
+def test_shimmed_adam_resets_state_but_not_learning_rate():
+    opt = KerasCompatAdam(0.1)
+    v = tf.Variable(tf.zeros(3))
+    opt.apply_gradients([(tf.ones(3), v)])
+    names = {var.name for var in opt.variables()}
+    assert "learning_rate" not in names and "iteration" in names and len(opt.variables) == len(names) + 1
+
+
+def test_cw_lowers_the_true_class_margin(trained):
+    model, x, y = trained
+    x, y = x[:10], y[:10]
+    adv = carlini_wagner_l2(model, x, max_iterations=100, binary_search_steps=3, batch_size=10,
+                            learning_rate=0.05, initial_const=1.0)
+    assert adv.shape == x.shape and adv.min() >= 0.0 and adv.max() <= 1.0
+
+    def margin(images):
+        logits = model.predict(images, verbose=0)
+        true = logits[np.arange(len(y)), y]
+        logits[np.arange(len(y)), y] = -np.inf
+        return true - logits.max(axis=1)
+
+    assert margin(adv).mean() < margin(x).mean() - 1.0
+    assert acc(model, adv, y) < acc(model, x, y)

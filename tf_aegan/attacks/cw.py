@@ -1,0 +1,51 @@
+"""Carlini-Wagner L2 from CleverHans 4, made to run under Keras 3 by the smallest shim we found.
+
+CleverHans 4 resets its Adam between binary-search steps by zeroing `optimizer.variables()`. In
+Keras 3 `variables` is a list property (so the call fails), and it holds the learning rate too (so
+zeroing it would freeze the attack). The shim gives CleverHans an Adam whose `variables` can also be
+called, returning the optimizer state without the learning rate; the attack is CleverHans' code.
+"""
+
+import keras
+import numpy as np
+from cleverhans.tf2.attacks.carlini_wagner_l2 import CarliniWagnerL2
+
+# CleverHans' defaults, and the paper's (Section 4.1: CleverHans with its settings).
+CW_MAX_ITERATIONS = 1000
+CW_BINARY_SEARCH_STEPS = 5
+CW_LEARNING_RATE = 5e-3
+CW_INITIAL_CONST = 1e-2
+
+
+class _VariableList(list):
+    """All variables as a list (Keras 3); called, the resettable state only (Keras 2's `variables()`)."""
+
+    def __init__(self, variables, learning_rate):
+        super().__init__(variables)
+        self._learning_rate = learning_rate
+
+    def __call__(self):
+        return [v for v in self if v is not self._learning_rate]
+
+
+class KerasCompatAdam(keras.optimizers.Adam):
+    """Keras 3 Adam exposing `variables()` the way CleverHans 4 (written for Keras 2) calls it."""
+
+    @property
+    def variables(self):
+        return _VariableList(super().variables, self._learning_rate)
+
+
+def carlini_wagner_l2(model_fn, x, y=None, batch_size=128, max_iterations=CW_MAX_ITERATIONS,
+                      binary_search_steps=CW_BINARY_SEARCH_STEPS, learning_rate=CW_LEARNING_RATE,
+                      initial_const=CW_INITIAL_CONST, confidence=0.0, abort_early=True):
+    """Untargeted CW-L2 (CleverHans 4) in [0, 1]; `y`, if given, makes it targeted at those labels.
+
+    Returns a numpy array of the same shape as `x`.
+    """
+    attack = CarliniWagnerL2(model_fn, y=y, batch_size=batch_size, clip_min=0.0, clip_max=1.0,
+                             binary_search_steps=binary_search_steps, max_iterations=max_iterations,
+                             abort_early=abort_early, confidence=confidence, initial_const=initial_const,
+                             learning_rate=learning_rate)
+    attack.optimizer = KerasCompatAdam(learning_rate)
+    return attack.attack(np.asarray(x, np.float32))
