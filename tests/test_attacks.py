@@ -69,3 +69,35 @@ def test_cw_lowers_the_true_class_margin(trained):
 
     assert margin(adv).mean() < margin(x).mean() - 1.0
     assert acc(model, adv, y) < acc(model, x, y)
+
+
+def test_substitute_grows_by_jacobian_augmentation_and_mimics_the_oracle(trained):
+    from tf_aegan.attacks.substitute import oracle_labels, train_substitute
+
+    oracle, x, _ = trained
+    sub, history = train_substitute(oracle, x[:20], arch="C", rounds=3, epochs_per_round=10, batch_size=20)
+    assert [h["examples"] for h in history] == [20, 40, 80]
+    assert history[-1]["queries"] == 20 + 40 + 80
+    agreement = (oracle_labels(sub, x) == oracle_labels(oracle, x)).mean()
+    assert agreement > 0.3  # chance is about 0.1
+
+
+def test_threat_models_attack_the_right_function(trained):
+    from tf_aegan.attacks.threat import black_box, gray_box, white_box
+
+    model, x, y = trained
+    seen = []
+
+    def spy(model_fn, images, labels):
+        seen.append((model_fn(images).shape, labels is None))
+        return images
+
+    class Halve:
+        def white_box_part(self, images):
+            seen.append("through the defense")
+            return images * 0.5
+
+    gray_box(spy, model, x[:3], y[:3])
+    white_box(spy, model, Halve(), x[:3], y[:3])
+    black_box(spy, model, x[:3])
+    assert seen == [((3, 10), False), "through the defense", ((3, 10), False), ((3, 10), True)]

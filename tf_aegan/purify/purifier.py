@@ -53,6 +53,10 @@ class Purifier:
         return (np.concatenate([p.images.numpy() for p in parts]),
                 np.concatenate([p.flags.numpy() for p in parts]), errors)
 
+    def white_box_part(self, x):
+        """The differentiable part a white-box attacker differentiates through (identity if none)."""
+        return x
+
     def _purify(self, x):
         return Purified(x, tf.zeros(tf.shape(x)[0], tf.bool))
 
@@ -99,6 +103,8 @@ class LatentSearchPurifier(Purifier):
     def reconstruct_tensor(self, x):
         """G(F(x)), the differentiable part attacked in the paper's white-box setting."""
         return self.decoder(self.encoder(x, training=False), training=False)
+
+    white_box_part = reconstruct_tensor
 
     def _reconstruct(self, x):
         rec = self.reconstruct_tensor(x)
