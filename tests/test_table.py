@@ -1,0 +1,62 @@
+import json
+
+import pytest
+
+import evaluate.table
+import train.aegan
+import train.classifier
+import train.substitute
+
+
+@pytest.fixture(scope="module")
+def workdir(tmp_path_factory):
+    """Tiny classifier A, AE-GAN and substitutes trained by the real commands on tiny IDX data."""
+    from tests.conftest import make_idx_folder
+
+    root = tmp_path_factory.mktemp("table")
+    data = make_idx_folder(root / "mnist")
+    w = str(root / "w")
+    common = ["--dataset", "mnist", "--data-dir", data, "--workdir", w]
+    train.classifier.main(common + ["--epochs", "3", "--batch-size", "16", "--verbose", "0"])
+    train.aegan.main(common + ["--epochs", "1", "--batch-size", "16", "--latent-dim", "8", "--name", "aegan", "--verbose", "0"])
+    for arch in ("B", "C"):
+        train.substitute.main(common + ["--arch", arch, "--rounds", "2", "--epochs-per-round", "2"])
+    return common
+
+
+def test_fgsm_table_end_to_end_writes_valid_json(workdir, tmp_path, capsys):
+    out = str(tmp_path / "out")
+    result = evaluate.table.main(workdir + ["--attack", "fgsm", "--methods", "none,ours,magnet", "--n", "12",
+                                            "--steps", "3", "--out", out])
+    with open(f"{out}/table_fgsm_mnist.json") as f:
+        saved = json.load(f)
+    assert saved == json.loads(json.dumps(result))
+    assert set(saved) >= {"attack", "dataset", "clean", "seconds_per_image", "rows"}
+    assert {(r["threat"], r["method"]) for r in saved["rows"]} == {("white", "none"), ("gray", "none"),
+                                                                   ("white", "ours"), ("gray", "ours")}
+    for row in saved["rows"]:
+        assert row["n"] == 12 and 0 <= row["ci"][0] <= row["accuracy"] <= row["ci"][1] <= 1
+    assert "magnet" in saved["missing"] and "train.aegan" in saved["missing"]["magnet"]
+    text = capsys.readouterr().out
+    assert "| white |" in text and "not run" in text
+    assert open(f"{out}/table_fgsm_mnist.md").read().startswith("### FGSM on mnist")
+
+
+def test_blackbox_table_uses_substitutes(workdir, tmp_path):
+    result = evaluate.table.main(workdir + ["--attack", "blackbox", "--n", "10", "--steps", "2",
+                                            "--out", str(tmp_path)])
+    assert {r["threat"] for r in result["rows"]} == {"black-A/B", "black-A/C"}
+    assert result["settings"]["split"] == "blackbox"
+
+
+def test_table_bad_input(workdir, tmp_path, capsys):
+    for extra, message in ((["--attack", "fgsm", "--methods", "none,foo"], "unknown method(s) foo"),
+                           (["--attack", "fgsm", "--n", "100000"], "--n 100000 must be between"),
+                           (["--attack", "nope"], "invalid choice")):
+        with pytest.raises(SystemExit) as e:
+            evaluate.table.main(workdir + extra + ["--out", str(tmp_path)])
+        assert e.value.code == 2 and message in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        evaluate.table.main(["--attack", "fgsm", "--workdir", str(tmp_path / "empty"), "--dataset", "mnist",
+                             "--data-dir", workdir[3], "--n", "5"])
+    assert "no classifier A" in capsys.readouterr().err
