@@ -29,7 +29,7 @@ def timed(fn, repeats):
 def main(argv=None):
     p = cli.parser("python -m bench.purify", __doc__)
     cli.add_data_args(p)
-    p.add_argument("--workdir", default=None, help="work directory holding aegan/ (default: workdirs/<dataset>)")
+    p.add_argument("--workdir", default=None, help="work directory holding aegan/ (default: weights/<dataset>, else workdirs/<dataset>)")
     p.add_argument("--aegan", default="aegan", help="subfolder of the AE-GAN networks")
     p.add_argument("--batch", type=int, default=100, help="images per batch")
     p.add_argument("--repeats", type=int, default=5, help="timed repeats (median) of the fast purifiers")
@@ -47,7 +47,7 @@ def main(argv=None):
     from tf_aegan.purify import DefenseGANPurifier, LatentSearchPurifier
     from tf_aegan.purify.search import per_example_error
 
-    encoder, decoder = store.load_autoencoder(cli.default_workdir(args), args.aegan, args.dataset)
+    encoder, decoder = store.load_autoencoder(cli.default_workdir(args, shipped=True), args.aegan, args.dataset)
     data = load_dataset(args.dataset, args.data_dir)
     x = tf.constant(data.arrays("test", args.batch)[0])
     ours = LatentSearchPurifier(encoder, decoder, mode="search", steps=args.steps)

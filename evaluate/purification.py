@@ -18,7 +18,7 @@ from tf_aegan import cli, defaults
 def main(argv=None):
     p = cli.parser("python -m evaluate.purification", __doc__)
     cli.add_data_args(p)
-    p.add_argument("--workdir", default=None, help="work directory with classifier_A/ and aegan/ (default: workdirs/<dataset>)")
+    p.add_argument("--workdir", default=None, help="work directory with classifier_A/ and aegan/ (default: weights/<dataset>, else workdirs/<dataset>)")
     p.add_argument("--aegan", default="aegan", help="subfolder of the AE-GAN variant")
     p.add_argument("--n", type=int, default=10000, help="test images")
     p.add_argument("--eps-list", default="0.1,0.2,0.3", help="FGSM sizes for the ROC curves")
@@ -31,7 +31,7 @@ def main(argv=None):
     from tf_aegan.evaluation import accuracy, attack_in_batches, fmt
     from tf_aegan.purify import LatentSearchPurifier
 
-    workdir = cli.default_workdir(args)
+    workdir = cli.default_workdir(args, shipped=True)
     classifier = store.load_classifier(workdir, "A", args.dataset)
     encoder, decoder = store.load_autoencoder(workdir, args.aegan, args.dataset)
     data = load_dataset(args.dataset, args.data_dir)

@@ -60,3 +60,23 @@ def test_table_bad_input(workdir, tmp_path, capsys):
         evaluate.table.main(["--attack", "fgsm", "--workdir", str(tmp_path / "empty"), "--dataset", "mnist",
                              "--data-dir", workdir[3], "--n", "5"])
     assert "no classifier A" in capsys.readouterr().err
+
+
+def test_shipped_weights_are_verified_on_load(workdir, tmp_path, capsys):
+    import export.weights
+    from tf_aegan import store
+
+    out = str(tmp_path / "weights")
+    manifest = export.weights.main(["--workdir", workdir[5], "--dataset", "mnist", "--out", out])
+    assert "classifier_A/classifier.keras" in manifest["networks"]
+    assert "python -m train.classifier" in manifest["networks"]["classifier_A/classifier.keras"]["command"]
+    assert store.load_classifier(out, "A") is not None
+    path = f"{out}/aegan/decoder.keras"
+    with open(path, "r+b") as f:
+        f.truncate(1000)
+    with pytest.raises(ValueError, match="corrupt or truncated"):
+        store.load_autoencoder(out, "aegan")
+    result = evaluate.table.main(["--attack", "fgsm", "--workdir", out, "--dataset", "mnist", "--data-dir",
+                                  workdir[3], "--n", "5", "--out", str(tmp_path)])
+    assert "corrupt or truncated" in result["missing"]["ours"] and "none" in result["clean"]
+    assert "corrupt or truncated" in capsys.readouterr().out

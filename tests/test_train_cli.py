@@ -87,3 +87,14 @@ def test_mirrored_strategy_on_two_logical_cpus(idx_dir, tmp_path):
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert "MirroredStrategy over 2 devices" in proc.stdout
     assert completed_epochs(tmp_path / "aegan_z8") == 1
+
+
+def test_celeba_code_path_trains_on_a_tiny_folder(celeba_dir, tmp_path):
+    result = train.aegan.main(["--dataset", "celeba", "--data-dir", celeba_dir, "--workdir", str(tmp_path),
+                               "--epochs", "1", "--batch-size", "3", "--latent-dim", "8", "--verbose", "0"])
+    assert result["epochs"] == 1
+    with open(tmp_path / "aegan_z8" / "config.json") as f:
+        assert json.load(f)["image_shape"] == [64, 64, 3]
+    clf = train.classifier.main(["--dataset", "celeba", "--data-dir", celeba_dir, "--workdir", str(tmp_path),
+                                 "--epochs", "1", "--batch-size", "3", "--verbose", "0"])
+    assert clf["n"] == 3 and 0 <= clf["test_accuracy"] <= 1

@@ -36,8 +36,17 @@ def add_train_args(p):
                    help="Keras verbosity (default: progress bar on a terminal, a line per epoch otherwise)")
 
 
-def default_workdir(args):
-    return args.workdir or os.path.join("workdirs", args.dataset)
+def default_workdir(args, shipped=False):
+    """--workdir, else the shipped weights/<dataset> (for commands that use trained networks) when it
+    exists, else workdirs/<dataset>."""
+    if args.workdir:
+        return args.workdir
+    if shipped:
+        from tf_aegan.store import shipped_dir
+
+        if os.path.isdir(shipped_dir(args.dataset)):
+            return shipped_dir(args.dataset)
+    return os.path.join("workdirs", args.dataset)
 
 
 def exits_cleanly(main):

@@ -1,8 +1,43 @@
 """Where trained networks live in a work directory, and loading them with clear errors."""
 
+import hashlib
+import json
 import os
 
 import keras
+
+REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+MANIFEST = "manifest.json"
+
+
+def shipped_dir(dataset):
+    """weights/<dataset>/ of the repository: the reference networks behind RESULTS.md."""
+    return os.path.join(REPO_ROOT, "weights", dataset)
+
+
+def sha256(path):
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def verify_against_manifest(path):
+    """If a manifest.json beside the network's folder lists this file, check its size and SHA-256."""
+    root = os.path.dirname(os.path.dirname(os.path.abspath(path)))
+    manifest = os.path.join(root, MANIFEST)
+    if not os.path.isfile(manifest):
+        return
+    with open(manifest) as f:
+        entry = json.load(f).get("networks", {}).get(os.path.relpath(os.path.abspath(path), root))
+    if entry is None:
+        return
+    size, digest = os.path.getsize(path), sha256(path)
+    if size != entry["bytes"] or digest != entry["sha256"]:
+        raise ValueError(f"{path} is corrupt or truncated: {size} bytes with SHA-256 {digest[:16]}..., but "
+                         f"{manifest} lists {entry['bytes']} bytes with {entry['sha256'][:16]}... "
+                         "Restore it with git checkout, or retrain it.")
 
 CLASSIFIER_FILE = "classifier.keras"
 NETWORK_FILES = ("encoder.keras", "decoder.keras", "discriminator.keras")
@@ -27,6 +62,7 @@ def load_keras(path, what, train_hint=None):
     hint = f" Train it with: {train_hint}" if train_hint else ""
     if not os.path.isfile(path):
         raise ValueError(f"no {what} at {path}.{hint}")
+    verify_against_manifest(path)
     try:
         return keras.saving.load_model(path, compile=False)
     except Exception as e:  # Keras raises several types for a broken archive

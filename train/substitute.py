@@ -17,7 +17,7 @@ def main(argv=None):
     p = cli.parser("python -m train.substitute", __doc__)
     cli.add_data_args(p)
     p.add_argument("--arch", default="B", choices=("B", "C"), help="substitute architecture (Table 5)")
-    p.add_argument("--workdir", default=None, help="work directory holding classifier_A/ (default: workdirs/<dataset>)")
+    p.add_argument("--workdir", default=None, help="work directory holding classifier_A/ (default: weights/<dataset>, else workdirs/<dataset>)")
     p.add_argument("--rounds", type=int, default=sub.SUBSTITUTE_ROUNDS, help="substitute epochs rho (augmentation rounds)")
     p.add_argument("--lmbda", type=float, default=sub.SUBSTITUTE_LAMBDA, help="Jacobian augmentation step lambda")
     p.add_argument("--epochs-per-round", type=int, default=sub.SUBSTITUTE_EPOCHS_PER_ROUND, help="training epochs per round")
@@ -27,7 +27,7 @@ def main(argv=None):
     from tf_aegan.data import load_dataset
     from tf_aegan.evaluation import accuracy
 
-    workdir = cli.default_workdir(args)
+    workdir = cli.default_workdir(args, shipped=True)
     oracle = store.load_classifier(workdir, "A", args.dataset)
     data = load_dataset(args.dataset, args.data_dir)
     x_hold, _ = data.arrays("holdout")

@@ -122,7 +122,7 @@ def train_aegan(dataset_name="fashion_mnist", workdir="workdirs/fashion_mnist", 
         model(np.zeros((1, *data.image_shape), np.float32))
         adam = lambda: keras.optimizers.Adam(lr, beta_1=beta_1)  # noqa: E731
         model.compile(e_optimizer=adam(), g_optimizer=adam(), d_optimizer=adam() if adversarial else None)
-    grid_x, _ = data.arrays("dev", 16)
+    grid_x, _ = data.arrays("dev", min(16, data.split("dev").size))
 
     def draw(epoch):
         recon = decoder.predict(encoder.predict(grid_x, verbose=0), verbose=0)

@@ -1,0 +1,1 @@
+"""Export: shipped reference weights (`python -m export.weights`) and the SavedModel for TF-Serving."""

@@ -1,0 +1,79 @@
+"""Copy a work directory's inference networks into weights/<dataset>/ with a manifest and checksums.
+
+The manifest records, for each network, how it was trained (command, epochs, final losses, test
+accuracy) and its size and SHA-256, which `tf_aegan.store` verifies on every load.
+"""
+
+import json
+import os
+import platform
+import shutil
+
+from tf_aegan import cli
+
+NETWORKS = {
+    "classifier_A": ["classifier.keras"],
+    "classifier_substitute_B": ["classifier.keras"],
+    "classifier_substitute_C": ["classifier.keras"],
+    "aegan": ["encoder.keras", "decoder.keras"],
+}
+
+
+def _command(folder, config):
+    kind = config.get("kind")
+    if kind == "classifier":
+        return (f"python -m train.classifier --dataset {config['dataset']} --arch {config['arch']} "
+                f"--epochs {config['epochs']} --seed {config['seed']}")
+    if kind == "aegan":
+        return (f"python -m train.aegan --dataset {config['dataset']} --epochs {config['epochs']} --seed {config['seed']}"
+                f" (stopped after the epochs recorded here; re-run to resume)")
+    return f"python -m train.substitute --dataset fashion_mnist --arch {os.path.basename(folder)[-1]}"
+
+
+@cli.exits_cleanly
+def main(argv=None):
+    p = cli.parser("python -m export.weights", __doc__)
+    p.add_argument("--workdir", required=True, help="work directory holding the trained networks")
+    p.add_argument("--dataset", default="fashion_mnist", help="data set the networks were trained on")
+    p.add_argument("--out", default=None, help="destination (default: weights/<dataset> of the repository)")
+    args = p.parse_args(argv)
+    from tf_aegan.store import MANIFEST, sha256, shipped_dir
+
+    out = args.out or shipped_dir(args.dataset)
+    manifest = {"dataset": args.dataset, "machine": f"{platform.machine()}, {os.cpu_count()} CPU cores, no GPU",
+                "networks": {}}
+    for sub, files in NETWORKS.items():
+        src = os.path.join(args.workdir, sub)
+        if not os.path.isdir(src):
+            print(f"skipping {sub}: not in {args.workdir}")
+            continue
+        info = {}
+        for name in ("config.json", "metrics.json"):
+            if os.path.isfile(os.path.join(src, name)):
+                with open(os.path.join(src, name)) as f:
+                    info[name] = json.load(f)
+        metrics = {k: v for k, v in info.get("metrics.json", {}).items() if k != "history"}
+        os.makedirs(os.path.join(out, sub), exist_ok=True)
+        for name in files:
+            path = os.path.join(src, name)
+            if not os.path.isfile(path):
+                raise ValueError(f"{path} is missing; train it first")
+            dest = os.path.join(out, sub, name)
+            shutil.copyfile(path, dest)
+            manifest["networks"][f"{sub}/{name}"] = {
+                "bytes": os.path.getsize(dest), "sha256": sha256(dest),
+                "command": _command(src, info.get("config.json", {})),
+                "config": info.get("config.json", {}), "metrics": metrics}
+            print(f"{sub}/{name}: {os.path.getsize(dest) / 1e6:.1f} MB")
+        for extra in ("config.json", "metrics.json", "history.csv", "reconstructions.png", "losses.png"):
+            if os.path.isfile(os.path.join(src, extra)):
+                shutil.copyfile(os.path.join(src, extra), os.path.join(out, sub, extra))
+    with open(os.path.join(out, MANIFEST), "w") as f:
+        json.dump(manifest, f, indent=2)
+    total = sum(e["bytes"] for e in manifest["networks"].values())
+    print(f"wrote {out}/{MANIFEST}: {len(manifest['networks'])} networks, {total / 1e6:.1f} MB")
+    return manifest
+
+
+if __name__ == "__main__":
+    main()
