@@ -1,0 +1,106 @@
+import os
+import subprocess
+import sys
+
+import keras
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from tf_aegan.models import build_decoder, build_encoder
+from tf_aegan.purify import LatentSearchPurifier
+from tf_aegan.serving import PY_FUNC_OPS, DefendedClassifier, graph_op_types
+
+SHAPE = (28, 28, 1)
+CLI = os.path.join(os.path.dirname(sys.executable), "saved_model_cli")
+
+
+@pytest.fixture(scope="module")
+def exported(tmp_path_factory):
+    keras.utils.set_random_seed(0)
+    enc, dec = build_encoder(SHAPE, 4), build_decoder(SHAPE, 4)
+    clf = keras.Sequential([keras.Input(SHAPE), keras.layers.Flatten(), keras.layers.Dense(10)])
+    x = np.random.RandomState(0).rand(8, *SHAPE).astype(np.float32)
+    x[:4] *= 0.05  # dark images: a different reconstruction error from the bright ones
+    inproc = LatentSearchPurifier(enc, dec, mode="gated", steps=5)
+    threshold = float(np.median(inproc.detector.errors(x)))
+    inproc.detector.threshold = threshold
+    root = tmp_path_factory.mktemp("export")
+    target = str(root / "model" / "1")
+    DefendedClassifier(clf, enc, dec, threshold, steps=5).save(target)
+    np.save(root / "x.npy", x)
+    return target, root, x, inproc, clf
+
+
+def test_fresh_process_with_only_tensorflow_matches_the_in_process_purifier(exported):
+    target, root, x, inproc, clf = exported
+    code = (f"import numpy as np, tensorflow as tf\n"
+            f"m = tf.saved_model.load({target!r})\n"
+            f"x = tf.constant(np.load({str(root / 'x.npy')!r}))\n"
+            f"p = m.signatures['purify'](images=x)\n"
+            f"s = m.signatures['serving_default'](images=x)\n"
+            f"np.savez({str(root / 'out.npz')!r}, images=p['images'].numpy(), flagged=p['flagged'].numpy(),\n"
+            f"         errors=p['reconstruction_error'].numpy(), probs=s['probabilities'].numpy(),\n"
+            f"         classes=s['classes'].numpy())\n")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=240)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    served = np.load(root / "out.npz")
+    expected = inproc.purify(x)
+    flags = expected.flags.numpy()
+    assert 0 < flags.sum() < len(x)
+    np.testing.assert_array_equal(served["flagged"], flags)
+    np.testing.assert_allclose(served["images"], expected.images.numpy(), atol=1e-4)
+    np.testing.assert_allclose(served["errors"], expected.errors.numpy(), atol=1e-4)
+    probs = tf.nn.softmax(clf(expected.images)).numpy()
+    np.testing.assert_allclose(served["probs"], probs, atol=1e-4)
+    np.testing.assert_array_equal(served["classes"], probs.argmax(1))
+
+
+def test_settings_are_saved_beside_the_model(exported):
+    import json
+
+    target = exported[0]
+    with open(os.path.join(target, "assets.extra", "purifier.json")) as f:
+        settings = json.load(f)
+    assert settings["steps"] == 5 and settings["threshold"] == pytest.approx(exported[3].threshold)
+
+
+def test_saved_model_cli_show_and_run(exported):
+    target, root, *_ = exported
+    show = subprocess.run([CLI, "show", "--dir", target, "--all"], capture_output=True, text=True, timeout=120)
+    assert show.returncode == 0, show.stderr[-1000:]
+    assert "signature_def['serving_default']" in show.stdout and "signature_def['purify']" in show.stdout
+    run = subprocess.run([CLI, "run", "--dir", target, "--tag_set", "serve", "--signature_def", "serving_default",
+                          "--inputs", f"images={root / 'x.npy'}", "--outdir", str(root / "cli_out")],
+                         capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr[-1000:]
+    assert np.load(root / "cli_out" / "classes.npy").shape == (8,)
+
+
+def test_graph_has_no_python_ops(exported):
+    ops = graph_op_types(exported[0])
+    assert "While" in ops or "StatelessWhile" in ops
+    assert not ops & PY_FUNC_OPS
+
+
+@pytest.mark.parametrize("bad,message", [
+    (np.full((2, 28, 28, 1), np.nan, np.float32), "NaN or infinity"),
+    (np.full((2, 28, 28, 1), np.inf, np.float32), "NaN or infinity"),
+    (np.full((2, 28, 28, 1), 1.5, np.float32), r"\[0, 1\]"),
+    (-np.ones((2, 28, 28, 1), np.float32), r"\[0, 1\]"),
+    (np.zeros((2, 32, 32, 1), np.float32), "shape"),
+    (np.zeros((2, 28, 28, 3), np.float32), "shape"),
+])
+def test_invalid_inputs_fail_with_invalid_argument(exported, bad, message):
+    model = tf.saved_model.load(exported[0])
+    for name in ("serving_default", "purify"):
+        with pytest.raises(tf.errors.InvalidArgumentError, match=message):
+            model.signatures[name](images=tf.constant(bad))
+
+
+def test_wrong_rank_fails_in_the_serving_path(exported):
+    target, root, *_ = exported
+    np.save(root / "rank3.npy", np.zeros((28, 28, 1), np.float32))
+    run = subprocess.run([CLI, "run", "--dir", target, "--tag_set", "serve", "--signature_def", "purify",
+                          "--inputs", f"images={root / 'rank3.npy'}"], capture_output=True, text=True, timeout=120)
+    assert run.returncode != 0 and "InvalidArgument" in run.stderr
