@@ -28,14 +28,11 @@ def test_classifier_cli_trains_and_reports(idx_dir, tmp_path, capsys):
 
 def test_aegan_resumes_after_kill_without_losing_an_epoch(idx_dir, tmp_path, monkeypatch, capsys):
     args = TINY + ["--data-dir", idx_dir, "--workdir", str(tmp_path), "--epochs", "3"]
-    original = jobs.SaveNetworks.on_epoch_end
-
-    def killed_after_two(self, epoch, logs=None):
-        original(self, epoch, logs)
-        if epoch == 1:
+    def killed_in_the_third(self, epoch, logs=None):
+        if epoch == 2:
             raise KeyboardInterrupt("killed")
 
-    monkeypatch.setattr(jobs.SaveNetworks, "on_epoch_end", killed_after_two)
+    monkeypatch.setattr(jobs.SaveNetworks, "on_epoch_begin", killed_in_the_third)
     with pytest.raises(KeyboardInterrupt):
         train.aegan.main(args)
     folder = tmp_path / "aegan_z8"
@@ -43,7 +40,7 @@ def test_aegan_resumes_after_kill_without_losing_an_epoch(idx_dir, tmp_path, mon
     assert (folder / "decoder.keras").exists()
     capsys.readouterr()
 
-    monkeypatch.setattr(jobs.SaveNetworks, "on_epoch_end", original)
+    monkeypatch.undo()
     result = train.aegan.main(args)
     out = capsys.readouterr().out
     assert "Epoch 3/3" in out and "Epoch 1/3" not in out and "Epoch 2/3" not in out

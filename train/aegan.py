@@ -25,6 +25,8 @@ def main(argv=None):
                    help="p(z) for the GAN term: U(-1, 1) matches the encoder's tanh range")
     p.add_argument("--generator-loss", default="non_saturating", choices=("non_saturating", "minimax"),
                    help="G's GAN loss: -log D(G(z)), or Eq. 5's log(1 - D(G(z)))")
+    p.add_argument("--bn-recalibration-batches", type=int, default=400,
+                   help="batches of encoder codes that refresh the decoder's BatchNorm statistics after each epoch")
     p.add_argument("--name", default=None, help="subfolder of --workdir (default: aegan, aegan_nonoise, ae, ..._z20)")
     cli.add_train_args(p)
     args = p.parse_args(argv)
@@ -35,7 +37,8 @@ def main(argv=None):
     result = train_aegan(args.dataset, cli.default_workdir(args), args.data_dir, args.latent_dim, args.epochs,
                          args.batch_size, args.lr, args.beta_1, 0.0 if args.no_noise else args.noise_eta,
                          not args.no_adversarial, args.prior, args.generator_loss, args.name, args.strategy,
-                         args.logical_cpus, args.seed, args.max_examples, args.verbose)
+                         args.logical_cpus, args.seed, args.max_examples, args.verbose,
+                         args.bn_recalibration_batches)
     print(f"{result['name']} on {args.dataset}: {result['epochs']} epochs, final {result['final']}")
     print(json.dumps({k: v for k, v in result.items() if k != "history"}))
     return result

@@ -71,11 +71,12 @@ def fit_resumable(model, train_ds, epochs, workdir, val_ds=None, callbacks=(), v
     """
     backup = keras.callbacks.BackupAndRestore(
         os.path.join(workdir, "backup"), delete_checkpoint=False, double_checkpoint=True)
+    # The job's callbacks first, so what they change (networks, logs) is what gets backed up and logged.
     cbs = [
+        *callbacks,
         backup,
         keras.callbacks.CSVLogger(os.path.join(workdir, "history.csv"), append=True),
         keras.callbacks.TensorBoard(os.path.join(workdir, "tensorboard"), write_graph=False),
-        *callbacks,
     ]
     try:
         return model.fit(train_ds, validation_data=val_ds, epochs=epochs, callbacks=cbs,
