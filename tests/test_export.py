@@ -104,3 +104,67 @@ def test_wrong_rank_fails_in_the_serving_path(exported):
     run = subprocess.run([CLI, "run", "--dir", target, "--tag_set", "serve", "--signature_def", "purify",
                           "--inputs", f"images={root / 'rank3.npy'}"], capture_output=True, text=True, timeout=120)
     assert run.returncode != 0 and "InvalidArgument" in run.stderr
+
+
+class FakeServing:
+    """A loopback stand-in for TF-Serving's REST :predict (row and columnar forms) over a SavedModel.
+
+    Not TF-Serving, which cannot be installed here: it only lets the client's requests and the
+    answers' shapes be tested end to end.
+    """
+
+    def __init__(self, model_dir):
+        import http.server
+        import json
+        import threading
+
+        model = tf.saved_model.load(model_dir)
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def log_message(self, *args):
+                pass
+
+            def do_POST(self):
+                body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+                rows = "instances" in body
+                images = np.array(body["instances"] if rows else body["inputs"]["images"], np.float32)
+                try:
+                    out = model.signatures[body.get("signature_name", "serving_default")](images=tf.constant(images))
+                    out = {k: v.numpy().tolist() for k, v in out.items()}
+                    answer = {"predictions": [dict(zip(out, vals)) for vals in zip(*out.values())]} if rows \
+                        else {"outputs": out}
+                    code = 200
+                except tf.errors.InvalidArgumentError as e:
+                    answer, code = {"error": e.message}, 400
+                data = json.dumps(answer).encode()
+                self.send_response(code)
+                self.send_header("content-type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+        self.server = http.server.HTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_port}/v1/models/aegan:predict"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+
+@pytest.mark.parametrize("form", ["instances", "inputs"])
+def test_client_round_trip(exported, form, capsys):
+    import export.client
+
+    target, root, x, inproc, _ = exported
+    server = FakeServing(target)
+    try:
+        body = export.client.main(["--url", server.url, "--images", str(root / "x.npy"), "--form", form])
+        out = capsys.readouterr().out
+        assert out.count("image ") == 8 and "flagged=" in out
+        body = export.client.main(["--url", server.url, "--images", str(root / "x.npy"), "--form", form,
+                                   "--signature", "purify"])
+        images = [r["images"] for r in body["predictions"]] if form == "instances" else body["outputs"]["images"]
+        np.testing.assert_allclose(np.array(images), inproc(x).numpy(), atol=1e-4)
+        np.save(root / "bad.npy", np.full((1, 28, 28, 1), 2.0, np.float32))
+        with pytest.raises(SystemExit):
+            export.client.main(["--url", server.url, "--images", str(root / "bad.npy"), "--form", form])
+        assert "[0, 1]" in capsys.readouterr().err
+    finally:
+        server.server.shutdown()

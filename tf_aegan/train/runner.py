@@ -79,7 +79,7 @@ def fit_resumable(model, train_ds, epochs, workdir, val_ds=None, callbacks=(), v
         keras.callbacks.TensorBoard(os.path.join(workdir, "tensorboard"), write_graph=False),
     ]
     try:
-        return model.fit(train_ds, validation_data=val_ds, epochs=epochs, callbacks=cbs,
+        return model.fit(train_ds, validation_data=val_ds, epochs=epochs, callbacks=cbs, shuffle=False,
                          verbose=default_verbose() if verbose is None else verbose)
     except ValueError as e:
         if "load" in str(e).lower() or "shape" in str(e).lower():
