@@ -51,7 +51,7 @@ def main(argv=None):
     cli.add_data_args(p)
     p.add_argument("--methods", default="none,ours", help="comma-separated: none, ours, advtr, magnet, bigan_s, defensegan, ae_s")
     p.add_argument("--workdir", default=None, help="work directory with the trained networks (default: weights/<dataset>, else workdirs/<dataset>)")
-    p.add_argument("--n", type=int, default=500, help="test images for white/gray rows (black-box uses the first n of the 9850)")
+    p.add_argument("--n", type=int, default=1000, help="test images for white/gray rows (black-box uses the first n of the 9850)")
     p.add_argument("--cw-iterations", type=int, default=1000, help="CW iterations (CleverHans' default 1000; lower on a CPU)")
     p.add_argument("--cw-binary-steps", type=int, default=5, help="CW binary search steps")
     p.add_argument("--pgd-steps", type=int, default=40, help="PGD iterations")
