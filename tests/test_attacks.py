@@ -101,3 +101,14 @@ def test_threat_models_attack_the_right_function(trained):
     white_box(spy, model, Halve(), x[:3], y[:3])
     black_box(spy, model, x[:3])
     assert seen == [((3, 10), False), "through the defense", ((3, 10), False), ((3, 10), True)]
+
+
+def test_half_mask_blocks_exactly_half():
+    from tf_aegan.attacks import half_mask
+
+    x = np.ones((2, 28, 28, 1), np.float32)
+    masked = half_mask(x)
+    assert masked[:, 14:].max() == 0 and masked[:, :14].min() == 1 and x.min() == 1
+    assert half_mask(x, "left")[:, :, :14].max() == 0
+    with pytest.raises(ValueError, match="unknown side 'middle'"):
+        half_mask(x, "middle")
