@@ -6,31 +6,16 @@ decoder forward+backward steps (separate calls) over the time of the L-step sear
 """
 
 import json
-import statistics
-import time
 
-import numpy as np
-
+from bench.timing import median_time as timed
 from tf_aegan import cli
-
-
-def timed(fn, repeats):
-    """Median wall time of `repeats` calls (after one warm-up call)."""
-    fn()
-    times = []
-    for _ in range(repeats):
-        t = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t)
-    return statistics.median(times)
 
 
 @cli.exits_cleanly
 def main(argv=None):
     p = cli.parser("python -m bench.purify", __doc__)
     cli.add_data_args(p)
-    p.add_argument("--workdir", default=None, help="work directory holding aegan/ (default: weights/<dataset>, else workdirs/<dataset>)")
-    p.add_argument("--aegan", default="aegan", help="subfolder of the AE-GAN networks")
+    cli.add_networks_args(p)
     p.add_argument("--batch", type=int, default=100, help="images per batch")
     p.add_argument("--repeats", type=int, default=5, help="timed repeats (median) of the fast purifiers")
     p.add_argument("--dgan-repeats", type=int, default=1, help="timed repeats of Defense-GAN (slow)")

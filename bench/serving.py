@@ -7,30 +7,19 @@ in-process ones.
 """
 
 import json
-import statistics
 import tempfile
-import time
 
 import numpy as np
 
+from bench.timing import median_time
 from tf_aegan import cli, defaults
-
-
-def median_time(fn, repeats):
-    fn()
-    times = []
-    for _ in range(repeats):
-        t = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t)
-    return statistics.median(times)
 
 
 @cli.exits_cleanly
 def main(argv=None):
     p = cli.parser("python -m bench.serving", __doc__)
     cli.add_data_args(p)
-    p.add_argument("--workdir", default=None, help="trained networks (default: weights/<dataset>, else workdirs/<dataset>)")
+    cli.add_networks_args(p)
     p.add_argument("--batch", type=int, default=64, help="batch size for throughput")
     p.add_argument("--single", type=int, default=20, help="single-image requests timed for latency")
     p.add_argument("--repeats", type=int, default=5, help="timed repeats of a batch (median)")
@@ -39,16 +28,12 @@ def main(argv=None):
     args = p.parse_args(argv)
     import tensorflow as tf
 
-    from tf_aegan import store
     from tf_aegan.attacks import fgsm
-    from tf_aegan.data import load_dataset
+    from tf_aegan.evaluation import load_defended
     from tf_aegan.purify import LatentSearchPurifier
     from tf_aegan.serving import DefendedClassifier
 
-    workdir = cli.default_workdir(args, shipped=True)
-    clf = store.load_classifier(workdir, "A", args.dataset)
-    enc, dec = store.load_autoencoder(workdir, "aegan", args.dataset)
-    data = load_dataset(args.dataset, args.data_dir)
+    clf, enc, dec, data = load_defended(cli.default_workdir(args, shipped=True), args.aegan, args.dataset, args.data_dir)
     inproc = LatentSearchPurifier(enc, dec, mode="gated")
     threshold = inproc.detector.fit_threshold(data.arrays("val", 2000)[0], args.fpr)
     x, y = data.arrays("test", args.batch)

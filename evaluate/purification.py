@@ -18,23 +18,19 @@ from tf_aegan import cli, defaults
 def main(argv=None):
     p = cli.parser("python -m evaluate.purification", __doc__)
     cli.add_data_args(p)
-    p.add_argument("--workdir", default=None, help="work directory with classifier_A/ and aegan/ (default: weights/<dataset>, else workdirs/<dataset>)")
-    p.add_argument("--aegan", default="aegan", help="subfolder of the AE-GAN variant")
+    cli.add_networks_args(p)
     p.add_argument("--n", type=int, default=10000, help="test images")
     p.add_argument("--eps-list", default="0.1,0.2,0.3", help="FGSM sizes for the ROC curves")
     p.add_argument("--fpr", type=float, default=0.05, help="detector false-positive rate on clean validation images")
     p.add_argument("--out", default="results", help="folder for JSON and figures")
     args = p.parse_args(argv)
-    from tf_aegan import plots, store
+    from tf_aegan import plots
     from tf_aegan.attacks import fgsm
-    from tf_aegan.data import load_dataset
-    from tf_aegan.evaluation import accuracy, attack_in_batches, fmt
+    from tf_aegan.evaluation import accuracy, attack_in_batches, fmt, load_defended
     from tf_aegan.purify import LatentSearchPurifier
 
-    workdir = cli.default_workdir(args, shipped=True)
-    classifier = store.load_classifier(workdir, "A", args.dataset)
-    encoder, decoder = store.load_autoencoder(workdir, args.aegan, args.dataset)
-    data = load_dataset(args.dataset, args.data_dir)
+    classifier, encoder, decoder, data = load_defended(cli.default_workdir(args, shipped=True), args.aegan,
+                                                       args.dataset, args.data_dir)
     if args.n > data.split("test").size:
         raise ValueError(f"--n {args.n} is larger than the test set ({data.split('test').size})")
     x, y = data.arrays("test", args.n)

@@ -18,8 +18,7 @@ from tf_aegan import cli, defaults
 def main(argv=None):
     p = cli.parser("python -m evaluate.search_params", __doc__)
     cli.add_data_args(p)
-    p.add_argument("--workdir", default=None, help="work directory with classifier_A/ and aegan/ (default: weights/<dataset>, else workdirs/<dataset>)")
-    p.add_argument("--aegan", default="aegan", help="subfolder of the AE-GAN variant")
+    cli.add_networks_args(p)
     p.add_argument("--n", type=int, default=1000, help="validation images")
     p.add_argument("--steps", type=int, default=15, help="search steps L")
     p.add_argument("--step-sizes", default="0.3,1,3,10,30", help="comma-separated step sizes")
@@ -27,16 +26,12 @@ def main(argv=None):
     p.add_argument("--period", type=int, default=5, help="steps between step-size changes")
     p.add_argument("--out", default="results", help="folder for the JSON and Markdown result")
     args = p.parse_args(argv)
-    from tf_aegan import store
     from tf_aegan.attacks import fgsm
-    from tf_aegan.data import load_dataset
-    from tf_aegan.evaluation import accuracy, attack_in_batches, fmt
+    from tf_aegan.evaluation import accuracy, attack_in_batches, fmt, load_defended
     from tf_aegan.purify import LatentSearchPurifier
 
-    workdir = cli.default_workdir(args, shipped=True)
-    classifier = store.load_classifier(workdir, "A", args.dataset)
-    encoder, decoder = store.load_autoencoder(workdir, args.aegan, args.dataset)
-    data = load_dataset(args.dataset, args.data_dir)
+    classifier, encoder, decoder, data = load_defended(cli.default_workdir(args, shipped=True), args.aegan,
+                                                       args.dataset, args.data_dir)
     x, y = data.arrays("val", args.n)
     eps = defaults.EPSILON[args.dataset]
     x_adv = attack_in_batches(lambda a, b: fgsm(classifier, a, eps, y=b), x, y)

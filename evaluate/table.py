@@ -145,7 +145,7 @@ def main(argv=None):
             acc = accuracy(method.classifier, purified, y)
             result["rows"].append({"threat": threat, "method": name, **acc})
             print(f"  {threat:>10} {name:<10} {fmt(acc)}", flush=True)
-        stem = write(result, args.out)
+        write(result, args.out)
     print()
     print(markdown(result))
     print(f"wrote {write(result, args.out)}.json and .md")

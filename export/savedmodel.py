@@ -19,8 +19,7 @@ def main(argv=None):
     p.add_argument("--out", required=True, help="model base path; the model goes to OUT/<version>/")
     p.add_argument("--version", type=int, default=1, help="model version (TF-Serving's subfolder)")
     cli.add_data_args(p)
-    p.add_argument("--workdir", default=None, help="trained networks (default: weights/<dataset>, else workdirs/<dataset>)")
-    p.add_argument("--aegan", default="aegan", help="subfolder of the AE-GAN networks")
+    cli.add_networks_args(p)
     p.add_argument("--threshold", type=float, default=None,
                    help="detector threshold (default: set on 2000 clean validation images for --fpr)")
     p.add_argument("--fpr", type=float, default=0.05, help="false-positive rate on clean validation images")

@@ -36,6 +36,13 @@ def add_train_args(p):
                    help="Keras verbosity (default: progress bar on a terminal, a line per epoch otherwise)")
 
 
+def add_networks_args(p):
+    """--workdir and --aegan for commands that use trained networks."""
+    p.add_argument("--workdir", default=None,
+                   help="work directory with the trained networks (default: weights/<dataset>, else workdirs/<dataset>)")
+    p.add_argument("--aegan", default="aegan", help="subfolder of the AE-GAN variant")
+
+
 def default_workdir(args, shipped=False):
     """--workdir, else the shipped weights/<dataset> (for commands that use trained networks) when it
     exists, else workdirs/<dataset>."""

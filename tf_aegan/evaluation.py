@@ -3,7 +3,16 @@
 import numpy as np
 import tensorflow as tf
 
+from tf_aegan import store
+from tf_aegan.data import load_dataset
 from tf_aegan.stats import wilson_interval
+
+
+def load_defended(workdir, aegan="aegan", dataset="fashion_mnist", data_dir=None):
+    """(classifier A, encoder, decoder, data) for the commands that evaluate or export the defense."""
+    classifier = store.load_classifier(workdir, "A", dataset)
+    encoder, decoder = store.load_autoencoder(workdir, aegan, dataset)
+    return classifier, encoder, decoder, load_dataset(dataset, data_dir)
 
 
 def predict_labels(classifier, x, batch_size=500):

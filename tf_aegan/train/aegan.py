@@ -93,7 +93,6 @@ class AEGAN(keras.Model):
         x = data[0] if isinstance(data, (tuple, list)) else data
         n = tf.shape(x)[0]
         replicas = tf.distribute.get_strategy().num_replicas_in_sync
-        logs = {}
         if self.adversarial:
             z = self.sample_prior(n)
             fake = self.decoder(z, training=True)
