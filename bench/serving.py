@@ -41,7 +41,7 @@ def main(argv=None):
     tmp = tempfile.mkdtemp()
     served = {}
     for name, thr in (("gated", threshold), ("always_search", -1.0)):
-        DefendedClassifier(clf, enc, dec, thr).save(f"{tmp}/{name}")
+        DefendedClassifier(clf, inproc, thr).save(f"{tmp}/{name}")
         served[name] = tf.saved_model.load(f"{tmp}/{name}").signatures["serving_default"]
     purify = tf.saved_model.load(f"{tmp}/gated").signatures["purify"]
 

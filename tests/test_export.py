@@ -27,7 +27,7 @@ def exported(tmp_path_factory):
     inproc.detector.threshold = threshold
     root = tmp_path_factory.mktemp("export")
     target = str(root / "model" / "1")
-    DefendedClassifier(clf, enc, dec, threshold, steps=5).save(target)
+    DefendedClassifier(clf, inproc).save(target)
     np.save(root / "x.npy", x)
     return target, root, x, inproc, clf
 
@@ -168,3 +168,28 @@ def test_client_round_trip(exported, form, capsys):
         assert "[0, 1]" in capsys.readouterr().err
     finally:
         server.server.shutdown()
+
+
+def test_export_cli_writes_a_versioned_model(exported, tmp_path, capsys):
+    import json
+
+    import export.savedmodel
+    from tests.conftest import make_idx_folder
+
+    _, _, _, inproc, clf = exported
+    work = tmp_path / "w"
+    for folder, name, net in (("classifier_A", "classifier", clf), ("aegan", "encoder", inproc.encoder),
+                              ("aegan", "decoder", inproc.decoder)):
+        (work / folder).mkdir(parents=True, exist_ok=True)
+        net.save(work / folder / f"{name}.keras")
+    args = ["--out", str(tmp_path / "serving"), "--workdir", str(work), "--dataset", "mnist",
+            "--data-dir", make_idx_folder(tmp_path / "mnist"), "--steps", "4", "--fpr", "0.1"]
+    target = export.savedmodel.main(args)
+    assert target.endswith(os.path.join("serving", "1"))
+    with open(os.path.join(target, "assets.extra", "purifier.json")) as f:
+        settings = json.load(f)
+    assert settings["steps"] == 4 and settings["threshold_fpr"] == 0.1 and settings["threshold"] > 0
+    assert set(tf.saved_model.load(target).signatures) == {"serving_default", "purify"}
+    with pytest.raises(SystemExit) as e:
+        export.savedmodel.main(args)
+    assert e.value.code == 2 and "exists" in capsys.readouterr().err

@@ -12,25 +12,27 @@ import os
 import keras
 import tensorflow as tf
 
-from tf_aegan.purify import search as S
-from tf_aegan.purify.detector import DETECTOR_METRICS
-
 CONFIG_ASSET = "purifier.json"
 
 
 class DefendedClassifier:
-    """serving_default: classify the purified images; purify: the purified images. Both gate the search."""
+    """serving_default: classify the purified images; purify: the purified images. Both gate the search.
 
-    def __init__(self, classifier, encoder, decoder, threshold, steps=S.SEARCH_STEPS, step_size=S.SEARCH_STEP_SIZE,
-                 factor=S.SEARCH_FACTOR, period=S.SEARCH_PERIOD, metric="l2", detector_metric="mse", info=None):
-        self.classifier, self.encoder, self.decoder = classifier, encoder, decoder
-        self.image_shape = tuple(int(s) for s in encoder.input_shape[1:])
-        self.settings = {"threshold": float(threshold), "steps": int(steps), "step_size": float(step_size),
-                         "factor": float(factor), "period": int(period), "search_metric": metric,
-                         "detector_metric": detector_metric, "image_shape": list(self.image_shape),
+    `purifier` is a `LatentSearchPurifier`; its threshold and search settings are frozen into the graph.
+    """
+
+    def __init__(self, classifier, purifier, threshold=None, info=None):
+        threshold = purifier.threshold if threshold is None else threshold
+        if threshold is None:
+            raise ValueError("the exported purifier needs a detector threshold")
+        self.classifier, self.purifier = classifier, purifier
+        self.image_shape = purifier.image_shape
+        self.settings = {"threshold": float(threshold), "steps": int(purifier.steps),
+                         "step_size": float(purifier.step_size), "factor": float(purifier.factor),
+                         "period": int(purifier.period), "search_metric": purifier.metric,
+                         "detector_metric": purifier.detector.metric, "image_shape": list(self.image_shape),
                          "latent_range": [-1.0, 1.0], **(info or {})}
         self.threshold = tf.constant(float(threshold), tf.float32)
-        self.steps = tf.constant(int(steps), tf.int32)
 
     def _check(self, images):
         h, w, c = self.image_shape
@@ -48,28 +50,12 @@ class DefendedClassifier:
         with tf.control_dependencies(checks):
             return tf.ensure_shape(images, [None, h, w, c])
 
-    def _gated(self, x):
-        s = self.settings
-        z0 = self.encoder(x, training=False)
-        rec = self.decoder(z0, training=False)
-        errors = S.per_example_error(rec, x, DETECTOR_METRICS[s["detector_metric"]])
-        flags = errors > self.threshold
-
-        def search_flagged():
-            index = tf.where(flags)
-            z = S.descend(self.decoder, tf.gather_nd(x, index), tf.gather_nd(z0, index), self.steps, s["step_size"],
-                          s["factor"], s["period"], z_min=-1.0, z_max=1.0, metric=s["search_metric"])
-            return tf.tensor_scatter_nd_update(rec, index, self.decoder(z, training=False))
-
-        images = tf.cond(tf.reduce_any(flags), search_flagged, lambda: rec)
-        return images, flags, errors
-
     def _purify(self, images):
-        purified, flags, errors = self._gated(self._check(images))
+        purified, flags, errors = self.purifier.gated_tensor(self._check(images), self.threshold)
         return {"images": purified, "flagged": flags, "reconstruction_error": errors}
 
     def _serve(self, images):
-        purified, flags, errors = self._gated(self._check(images))
+        purified, flags, errors = self.purifier.gated_tensor(self._check(images), self.threshold)
         probabilities = tf.nn.softmax(self.classifier(purified, training=False), axis=-1)
         return {"probabilities": probabilities, "classes": tf.argmax(probabilities, axis=-1),
                 "flagged": flags, "reconstruction_error": errors}
@@ -79,7 +65,7 @@ class DefendedClassifier:
         # Any rank: the graph's own checks, not the client, refuse bad shapes with INVALID_ARGUMENT.
         spec = tf.TensorSpec(None, tf.float32, name="images")
         archive = keras.export.ExportArchive()
-        for network in (self.classifier, self.encoder, self.decoder):
+        for network in (self.classifier, self.purifier.encoder, self.purifier.decoder):
             archive.track(network)
         archive.add_endpoint("serving_default", self._serve, input_signature=[spec])
         archive.add_endpoint("purify", self._purify, input_signature=[spec])

@@ -1,7 +1,9 @@
 """One interface for every defense: a batch of images in [0, 1] in, images of the same shape out.
 
-`purify(x)` returns a `Purified` with the images, the detector's per-image flags and errors
-(all-True flags and no errors for defenses without a detector); `__call__(x)` returns the images.
+`purify(x)` returns a `Purified`: the images, per-image flags (True where the image went through
+a search: the detector's verdict in gated mode, all True for always-searching defenses, all False
+for none and reconstruction only) and, where computed, the detector's reconstruction errors;
+`__call__(x)` returns the images.
 """
 
 import dataclasses
@@ -84,7 +86,7 @@ class LatentSearchPurifier(Purifier):
         spec = tf.TensorSpec([None, *self.image_shape], tf.float32)
         self._search_fn = tf.function(self.search_tensor, input_signature=[spec])
         self._reconstruct_fn = tf.function(self._reconstruct, input_signature=[spec])
-        self._gated_fn = tf.function(self._gated, input_signature=[spec, tf.TensorSpec([], tf.float32)])
+        self._gated_fn = tf.function(self.gated_tensor, input_signature=[spec, tf.TensorSpec([], tf.float32)])
 
     @property
     def threshold(self):
@@ -110,7 +112,9 @@ class LatentSearchPurifier(Purifier):
         rec = self.reconstruct_tensor(x)
         return rec, S.per_example_error(rec, x, DETECTOR_METRICS[self.detector.metric])
 
-    def _gated(self, x, threshold):
+    def gated_tensor(self, x, threshold):
+        """(images, flags, errors): the search for images whose reconstruction error exceeds `threshold`,
+        G(F(x)) for the others. Shared by the in-process purifier and the exported SavedModel."""
         z0 = self.encoder(x, training=False)
         rec = self.decoder(z0, training=False)
         errors = S.per_example_error(rec, x, DETECTOR_METRICS[self.detector.metric])
@@ -131,10 +135,10 @@ class LatentSearchPurifier(Purifier):
                                  "purifier.detector.fit_threshold(clean validation images)")
             images, flags, errors = self._gated_fn(x, tf.constant(self.threshold, tf.float32))
             return Purified(images, flags, errors)
-        rec, errors = self._reconstruct_fn(x)
         if self.mode == "reconstruct":
+            rec, errors = self._reconstruct_fn(x)
             return Purified(rec, tf.zeros(tf.shape(x)[0], tf.bool), errors)
-        return Purified(self._search_fn(x), tf.ones(tf.shape(x)[0], tf.bool), errors)
+        return Purified(self._search_fn(x), tf.ones(tf.shape(x)[0], tf.bool))
 
 
 class DefenseGANPurifier(Purifier):
