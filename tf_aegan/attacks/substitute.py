@@ -24,7 +24,7 @@ def oracle_labels(oracle, x, batch_size=500):
 def jacobian_augment(substitute, x, labels, lmbda, batch_size=256):
     """x + lmbda * sign of the gradient of the substitute's logit for the oracle label, clipped to [0, 1]."""
 
-    @tf.function
+    @tf.function(input_signature=[tf.TensorSpec([None, *x.shape[1:]], tf.float32), tf.TensorSpec([None], tf.int64)])
     def step(xb, yb):
         with tf.GradientTape() as tape:
             tape.watch(xb)
@@ -32,7 +32,7 @@ def jacobian_augment(substitute, x, labels, lmbda, batch_size=256):
             picked = tf.reduce_sum(logits * tf.one_hot(yb, tf.shape(logits)[1]))
         return tf.clip_by_value(xb + lmbda * tf.sign(tape.gradient(picked, xb)), 0.0, 1.0)
 
-    new = [step(tf.constant(x[i:i + batch_size]), tf.constant(labels[i:i + batch_size])).numpy()
+    new = [step(tf.constant(x[i:i + batch_size]), tf.constant(labels[i:i + batch_size], tf.int64)).numpy()
            for i in range(0, len(x), batch_size)]
     return np.concatenate([x, np.concatenate(new)])
 
