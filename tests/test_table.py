@@ -80,3 +80,14 @@ def test_shipped_weights_are_verified_on_load(workdir, tmp_path, capsys):
                                   workdir[3], "--n", "5", "--out", str(tmp_path)])
     assert "corrupt or truncated" in result["missing"]["ours"] and "none" in result["clean"]
     assert "corrupt or truncated" in capsys.readouterr().out
+
+
+def test_search_params_sweep_picks_within_the_clean_guard(workdir, tmp_path):
+    import evaluate.search_params
+
+    result = evaluate.search_params.main(workdir + ["--n", "4", "--steps", "2", "--step-sizes", "1,1000",
+                                                    "--factors", "1", "--out", str(tmp_path)])
+    assert len(result["rows"]) == 2 and {"white", "gray", "clean"} <= set(result["rows"][0])
+    floor = result["baseline"]["clean_reconstruct"]["accuracy"] - 0.05
+    chosen = next(r for r in result["rows"] if r["step_size"] == result["best"]["step_size"])
+    assert chosen["clean"]["accuracy"] >= floor or all(r["clean"]["accuracy"] < floor for r in result["rows"])
