@@ -9,6 +9,8 @@ import os
 import platform
 import shutil
 
+import keras
+
 from tf_aegan import cli
 
 NETWORKS = {
@@ -36,8 +38,19 @@ def main(argv=None):
     p.add_argument("--workdir", required=True, help="work directory holding the trained networks")
     p.add_argument("--dataset", default="fashion_mnist", help="data set the networks were trained on")
     p.add_argument("--out", default=None, help="destination (default: weights/<dataset> of the repository)")
+    p.add_argument("--train-seconds", action="append", default=[], metavar="SUBFOLDER=SECONDS",
+                   help="training time of a network, when its run recorded none (repeatable)")
     args = p.parse_args(argv)
     from tf_aegan.store import MANIFEST, sha256, shipped_dir
+    from tf_aegan.train.jobs import read_history
+
+    seconds = {}
+    for item in args.train_seconds:
+        sub, _, value = item.partition("=")
+        try:
+            seconds[sub] = float(value)
+        except ValueError:
+            raise ValueError(f"--train-seconds wants SUBFOLDER=SECONDS, got {item!r}") from None
 
     out = args.out or shipped_dir(args.dataset)
     manifest = {"dataset": args.dataset, "machine": f"{platform.machine()}, {os.cpu_count()} CPU cores, no GPU",
@@ -53,13 +66,20 @@ def main(argv=None):
                 with open(os.path.join(src, name)) as f:
                     info[name] = json.load(f)
         metrics = {k: v for k, v in info.get("metrics.json", {}).items() if k != "history"}
+        history = read_history(src)
+        if history:  # a stopped run has no metrics.json: its history.csv holds epochs and final losses
+            metrics.setdefault("epochs", len(next(iter(history.values()))))
+            metrics["final"] = {k: v[-1] for k, v in history.items()}
+        if sub in seconds:
+            metrics["train_seconds"] = seconds[sub]
         os.makedirs(os.path.join(out, sub), exist_ok=True)
         for name in files:
             path = os.path.join(src, name)
             if not os.path.isfile(path):
                 raise ValueError(f"{path} is missing; train it first")
             dest = os.path.join(out, sub, name)
-            shutil.copyfile(path, dest)
+            # Re-saved uncompiled: inference needs no optimizer state (a third of a compiled file's size).
+            keras.saving.load_model(path, compile=False).save(dest)
             manifest["networks"][f"{sub}/{name}"] = {
                 "bytes": os.path.getsize(dest), "sha256": sha256(dest),
                 "command": _command(src, info.get("config.json", {})),
