@@ -7,7 +7,7 @@ decoder forward+backward steps (separate calls) over the time of the L-step sear
 
 import json
 
-from bench.timing import median_time as timed
+from bench.timing import interleaved_medians, median_time
 from tf_aegan import cli
 
 
@@ -17,7 +17,7 @@ def main(argv=None):
     cli.add_data_args(p)
     cli.add_networks_args(p)
     p.add_argument("--batch", type=int, default=100, help="images per batch")
-    p.add_argument("--repeats", type=int, default=5, help="timed repeats (median) of the fast purifiers")
+    p.add_argument("--repeats", type=int, default=7, help="timed rounds (median; round-robin) of the fast purifiers")
     p.add_argument("--dgan-repeats", type=int, default=1, help="timed repeats of Defense-GAN (slow)")
     p.add_argument("--steps", type=int, default=15, help="search steps L of AE-GAN+rs")
     p.add_argument("--dgan-steps", type=int, default=200, help="Defense-GAN steps L")
@@ -59,15 +59,15 @@ def main(argv=None):
             z = z - bare_step(z, x)
         return z.numpy()
 
-    t = {
-        "ours": timed(lambda: ours.purify(x).images.numpy(), args.repeats),
-        "reconstruct": timed(lambda: rec.purify(x).images.numpy(), args.repeats),
-        "gated": timed(lambda: gated.purify(x).images.numpy(), args.repeats),
-        "bare": timed(bare, args.repeats),
-    }
+    t = interleaved_medians({
+        "ours": lambda: ours.purify(x).images.numpy(),
+        "reconstruct": lambda: rec.purify(x).images.numpy(),
+        "gated": lambda: gated.purify(x).images.numpy(),
+        "bare": bare,
+    }, args.repeats)
     flagged = int(gated.purify(x).flags.numpy().sum())
     print(f"timing Defense-GAN (L={args.dgan_steps}, R={args.dgan_restarts}) on {args.batch} images ...", flush=True)
-    t["defensegan"] = timed(lambda: dgan.purify(x).images.numpy(), args.dgan_repeats)
+    t["defensegan"] = median_time(lambda: dgan.purify(x).images.numpy(), args.dgan_repeats)
     n = args.batch
     figures = {
         "ours_images_per_s": n / t["ours"],
@@ -85,7 +85,8 @@ def main(argv=None):
     rows = [("AE-GAN+rs (search, L=%d)" % args.steps, t["ours"]), ("reconstruction only, G(F(x))", t["reconstruct"]),
             ("gated, clean test images", t["gated"]), ("%d bare decoder fwd+bwd steps" % args.steps, t["bare"]),
             ("Defense-GAN (L=%d, R=%d)" % (args.dgan_steps, args.dgan_restarts), t["defensegan"])]
-    print(f"\nbatch of {n} {args.dataset} test images, median of {args.repeats} runs (Defense-GAN: {args.dgan_repeats})")
+    print(f"\nbatch of {n} {args.dataset} test images, median of {args.repeats} round-robin runs "
+          f"(Defense-GAN: {args.dgan_repeats})")
     print(f"{'purifier':<36} {'s/batch':>9} {'images/s':>10}")
     for name, sec in rows:
         print(f"{name:<36} {sec:>9.4f} {n / sec:>10.1f}")

@@ -11,7 +11,7 @@ import tempfile
 
 import numpy as np
 
-from bench.timing import median_time
+from bench.timing import interleaved_medians
 from tf_aegan import cli, defaults
 
 
@@ -21,7 +21,7 @@ def main(argv=None):
     cli.add_data_args(p)
     cli.add_networks_args(p)
     p.add_argument("--batch", type=int, default=64, help="batch size for throughput")
-    p.add_argument("--single", type=int, default=20, help="single-image requests timed for latency")
+    p.add_argument("--single", type=int, default=20, help="single-image requests timed for latency (median)")
     p.add_argument("--repeats", type=int, default=5, help="timed repeats of a batch (median)")
     p.add_argument("--fpr", type=float, default=0.05, help="detector false-positive rate on clean validation images")
     p.add_argument("--json", action="store_true", help="print the figures as JSON")
@@ -55,11 +55,11 @@ def main(argv=None):
     print(f"{'model':<22} {'input':<6} {'latency b=1 (ms)':>17} {'images/s b=%d' % args.batch:>15} {'flagged':>8}")
     for kind, images in inputs.items():
         flagged = int(served["gated"](images=tf.constant(images))["flagged"].numpy().sum())
-        for name, fn in runners.items():
-            single = median_time(lambda: [fn(images[i:i + 1]) for i in range(args.single)], 1) / args.single
-            batch = median_time(lambda: fn(images), args.repeats)
-            row = {"model": name, "input": kind, "latency_ms": 1000 * single, "images_per_s": len(images) / batch,
-                   "flagged": flagged}
+        singles = interleaved_medians({name: (lambda f=fn: f(images[:1])) for name, fn in runners.items()}, args.single)
+        batches = interleaved_medians({name: (lambda f=fn: f(images)) for name, fn in runners.items()}, args.repeats)
+        for name in runners:
+            row = {"model": name, "input": kind, "latency_ms": 1000 * singles[name],
+                   "images_per_s": len(images) / batches[name], "flagged": flagged}
             figures["rows"].append(row)
             print(f"{name:<22} {kind:<6} {row['latency_ms']:>17.1f} {row['images_per_s']:>15.1f} {flagged:>8}", flush=True)
         out = purify(images=tf.constant(images))

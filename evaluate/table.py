@@ -27,7 +27,7 @@ def markdown(result):
             cells.append("-" if row is None else f"{row['accuracy']:.3f} [{row['ci'][0]:.3f}, {row['ci'][1]:.3f}]")
         lines.append(f"| {threat} | " + " | ".join(cells) + " |")
     lines.append("| clean | " + " | ".join(f"{result['clean'][m]['accuracy']:.3f}" for m in methods) + " |")
-    lines.append("| s/image | " + " | ".join(f"{result['seconds_per_image'][m]:.4f}" for m in methods) + " |")
+    lines.append("| s/image | " + " | ".join(f"{result['seconds_per_image'][m]:.2g}" for m in methods) + " |")
     for m, why in result.get("missing", {}).items():
         lines.append(f"\n- `{m}` not run: {why}")
     lines.append(f"\nSettings: {json.dumps(result['settings'])}")
