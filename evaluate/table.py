@@ -69,6 +69,7 @@ def main(argv=None):
     from tf_aegan.data import load_dataset
     from tf_aegan.evaluation import accuracy, fmt
     from tf_aegan.methods import METHODS, MissingNetworks, load_method
+    from tf_aegan.purify import Purifier
 
     unknown = [m for m in methods if m not in METHODS]
     if unknown:
@@ -133,12 +134,18 @@ def main(argv=None):
         if black:
             threats = {f"black-A/{arch}": adv for arch, adv in adv_black.items()}
         else:
-            print(f"  white-box {args.attack}", flush=True)
-            threats = {"white": batched(lambda xb, yb: white_box(attack, method.classifier, method.purifier, xb, yb), x, y)}
-            if method.has_gray:
+            threats = {}
+            identity = type(method.purifier).white_box_part is Purifier.white_box_part
+            if method.has_gray or (identity and method.classifier is a):
                 if gray_adv is None:
                     print(f"  gray-box {args.attack} (against A alone, shared by all methods)", flush=True)
                     gray_adv = batched(lambda xb, yb: gray_box(attack, a, xb, yb), x, y)
+            if identity and method.classifier is a:
+                threats["white"] = gray_adv  # no differentiable part: the white-box attack is the gray-box one
+            else:
+                print(f"  white-box {args.attack}", flush=True)
+                threats["white"] = batched(lambda xb, yb: white_box(attack, method.classifier, method.purifier, xb, yb), x, y)
+            if method.has_gray:
                 threats["gray"] = gray_adv
         for threat, adv in threats.items():
             purified = method.purifier.purify_all(adv, progress=True)[0]
