@@ -12,8 +12,6 @@ from tf_aegan.purify import DefenseGANPurifier, LatentSearchPurifier, Purifier
 from tf_aegan.purify import search as S
 
 METHODS = ("none", "ours", "advtr", "magnet", "bigan_s", "defensegan", "ae_s")
-# Table 1's iterations: 15 for ours, 60 for BiGAN+s, 200 (x 10 restarts) for Defense-GAN.
-BIGAN_STEPS = 60
 
 
 class MissingNetworks(Exception):

@@ -23,10 +23,13 @@ class Detector:
         spec = tf.TensorSpec([None, *self.image_shape], tf.float32)
         self._errors = tf.function(self.errors_tensor, input_signature=[spec])
 
+    def error_of(self, rec, x):
+        """The detector's per-image error between a reconstruction `rec` and the input `x`."""
+        return per_example_error(rec, x, DETECTOR_METRICS[self.metric])
+
     def errors_tensor(self, x):
         """Per-image reconstruction error as a tensor (differentiable, no checks)."""
-        rec = self.decoder(self.encoder(x, training=False), training=False)
-        return per_example_error(rec, x, DETECTOR_METRICS[self.metric])
+        return self.error_of(self.decoder(self.encoder(x, training=False), training=False), x)
 
     def errors(self, x, batch_size=500):
         """Per-image reconstruction errors of a checked batch, as a numpy array."""

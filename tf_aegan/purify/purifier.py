@@ -14,7 +14,7 @@ import numpy as np
 import tensorflow as tf
 
 from tf_aegan.purify import search as S
-from tf_aegan.purify.detector import DETECTOR_METRICS, Detector
+from tf_aegan.purify.detector import Detector
 from tf_aegan.purify.validate import check_images
 
 MODES = ("reconstruct", "search", "gated")
@@ -110,14 +110,14 @@ class LatentSearchPurifier(Purifier):
 
     def _reconstruct(self, x):
         rec = self.reconstruct_tensor(x)
-        return rec, S.per_example_error(rec, x, DETECTOR_METRICS[self.detector.metric])
+        return rec, self.detector.error_of(rec, x)
 
     def gated_tensor(self, x, threshold):
         """(images, flags, errors): the search for images whose reconstruction error exceeds `threshold`,
         G(F(x)) for the others. Shared by the in-process purifier and the exported SavedModel."""
         z0 = self.encoder(x, training=False)
         rec = self.decoder(z0, training=False)
-        errors = S.per_example_error(rec, x, DETECTOR_METRICS[self.detector.metric])
+        errors = self.detector.error_of(rec, x)
         flags = errors > threshold
 
         def search_flagged():

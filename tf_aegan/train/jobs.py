@@ -57,17 +57,13 @@ class RecalibrateDecoderBN(keras.callbacks.Callback):
         super().__init__()
         self.encoder, self.decoder, self.dataset, self.batches = encoder, decoder, dataset, batches
         self.val_dataset = val_dataset
+        self._refresh = tf.function(lambda x: self.decoder(self.encoder(x, training=False), training=True))
 
     def on_epoch_end(self, epoch, logs=None):
         if not self.batches:
             return
-
-        @tf.function
-        def refresh(x):
-            self.decoder(self.encoder(x, training=False), training=True)
-
         for x, _ in self.dataset.take(self.batches):
-            refresh(x)
+            self._refresh(x)
         if self.val_dataset is not None and logs is not None:
             # Keras measured the validation loss before this callback; measure it again.
             logs["val_recon_loss"] = self.model.evaluate(self.val_dataset, verbose=0, return_dict=True)["recon_loss"]
