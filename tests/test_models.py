@@ -22,6 +22,28 @@ def test_classifiers_match_table5(arch, params):
     assert build_classifier(arch, (64, 64, 3), 2).output_shape == (None, 2)
 
 
+def test_defensegan_reading_of_table5(tmp_path):
+    model = build_classifier("A", init="unit_norm", dropout="keep")
+    assert [l.rate for l in model.layers if l.__class__.__name__ == "Dropout"] == [0.75, 0.5]
+    assert [l.rate for l in build_classifier("A").layers if l.__class__.__name__ == "Dropout"] == [0.25, 0.5]
+    for layer in model.layers:
+        if hasattr(layer, "kernel"):
+            w = layer.kernel.numpy()
+            norms = np.linalg.norm(w.reshape(-1, w.shape[-1]), axis=0)
+            np.testing.assert_allclose(norms, 1.0, rtol=1e-4)
+            assert not np.any(layer.bias.numpy())
+    path = str(tmp_path / "a.keras")
+    model.save(path)
+    import keras
+
+    x = np.random.RandomState(0).rand(2, 28, 28, 1).astype(np.float32)
+    np.testing.assert_allclose(keras.models.load_model(path)(x), model(x), atol=1e-6)
+    with pytest.raises(ValueError, match="unknown classifier init 'he'"):
+        build_classifier("A", init="he")
+    with pytest.raises(ValueError, match="unknown dropout reading 'drop'"):
+        build_classifier("A", dropout="drop")
+
+
 def test_decoder_uses_defensegan_crop():
     names = [layer.__class__.__name__ for layer in build_decoder((28, 28, 1)).layers]
     assert "Cropping2D" in names and names.count("Conv2DTranspose") == 3

@@ -8,6 +8,9 @@ paper setting is made in one place.
 CLASSIFIER_EPOCHS = 10
 CLASSIFIER_LR = 1e-3
 CLASSIFIER_BATCH = 100
+# Table 5's open readings (tf_aegan.models.classifiers): Keras' defaults until measured otherwise.
+CLASSIFIER_INIT = "glorot"
+CLASSIFIER_DROPOUT = "rate"
 
 # Table 4: AE-GAN and MagNet.
 AEGAN_EPOCHS = {"mnist": 60, "fashion_mnist": 60, "celeba": 100}

@@ -13,13 +13,18 @@ def main(argv=None):
     p.add_argument("--epochs", type=int, default=defaults.CLASSIFIER_EPOCHS, help="epochs (Table 7)")
     p.add_argument("--batch-size", type=int, default=defaults.CLASSIFIER_BATCH, help="batch size (Table 7)")
     p.add_argument("--lr", type=float, default=defaults.CLASSIFIER_LR, help="Adam learning rate (Table 7)")
+    p.add_argument("--init", default=defaults.CLASSIFIER_INIT, choices=("glorot", "unit_norm"),
+                   help="weight init: Keras' glorot, or unit_norm as Defense-GAN's CleverHans layers")
+    p.add_argument("--dropout", default=defaults.CLASSIFIER_DROPOUT, choices=("rate", "keep"),
+                   help="read Table 5's Dropout(p) as the rate dropped (Keras) or, as Defense-GAN's TF1 "
+                        "tf.nn.dropout(x, p), the probability kept")
     cli.add_train_args(p)
     args = p.parse_args(argv)
     from tf_aegan.train.jobs import train_classifier
 
     result = train_classifier(args.dataset, args.arch, cli.default_workdir(args), args.data_dir, args.epochs,
                               args.batch_size, args.lr, args.strategy, args.logical_cpus, args.seed,
-                              args.max_examples, args.verbose)
+                              args.max_examples, args.verbose, args.init, args.dropout)
     lo, hi = result["ci95"]
     print(f"classifier {args.arch} on {args.dataset}: test accuracy {result['test_accuracy']:.4f} "
           f"(95% CI {lo:.4f}-{hi:.4f}, n={result['n']}), the best validation epoch "

@@ -2,44 +2,83 @@
 
 They output logits; the softmax of Table 5 is applied in the loss (`from_logits=True`) and at
 prediction time, which is the same model and is what CleverHans' attacks expect.
+
+Two readings of Table 5 are left open by the paper and settled by Defense-GAN's code
+(`utils/network_builder.py`), which the paper says it follows; both are options here:
+- `init="unit_norm"`: weights drawn N(0, 1) and scaled so each output unit's weight vector has
+  unit L2 norm, with zero biases (CleverHans' layers, which Defense-GAN copies); "glorot" is
+  Keras' default.
+- `dropout="keep"`: Table 5's Dropout(p) read as TF1's `tf.nn.dropout(x, p)`, whose second
+  argument is the *keep* probability, so A's Dropout(0.25) drops 75%; "rate" reads p as the
+  fraction dropped (Keras). B and C only use 0.5, where both readings agree.
 """
 
 import keras
 from keras import layers
 
+INITS = ("glorot", "unit_norm")
+DROPOUTS = ("rate", "keep")
 
-def _a(x):
-    x = layers.Conv2D(64, 5, strides=1, padding="same", activation="relu")(x)
-    x = layers.Conv2D(64, 5, strides=2, padding="valid", activation="relu")(x)
-    x = layers.Dropout(0.25)(x)
+
+@keras.saving.register_keras_serializable(package="tf_aegan")
+class UnitNormNormal(keras.initializers.Initializer):
+    """N(0, 1) weights scaled to unit L2 norm per output unit (last axis), as CleverHans' Linear/Conv2D."""
+
+    def __init__(self, seed=None):
+        self.seed = seed
+
+    def __call__(self, shape, dtype=None):
+        w = keras.random.normal(shape, dtype=dtype, seed=self.seed)
+        axes = tuple(range(len(shape) - 1))
+        return w / keras.ops.sqrt(1e-7 + keras.ops.sum(keras.ops.square(w), axis=axes, keepdims=True))
+
+    def get_config(self):
+        return {"seed": self.seed}
+
+
+def _a(x, conv, dense, drop):
+    x = conv(64, 5, strides=1, padding="same", activation="relu")(x)
+    x = conv(64, 5, strides=2, padding="valid", activation="relu")(x)
+    x = drop(0.25)(x)
     x = layers.Flatten()(x)
-    x = layers.Dense(128, activation="relu")(x)
-    return layers.Dropout(0.5)(x)
+    x = dense(128, activation="relu")(x)
+    return drop(0.5)(x)
 
 
-def _b(x):
-    x = layers.Conv2D(64, 8, strides=2, padding="same", activation="relu")(x)
-    x = layers.Conv2D(128, 6, strides=2, padding="valid", activation="relu")(x)
-    x = layers.Conv2D(128, 5, strides=1, padding="valid", activation="relu")(x)
-    x = layers.Dropout(0.5)(x)
+def _b(x, conv, dense, drop):
+    x = conv(64, 8, strides=2, padding="same", activation="relu")(x)
+    x = conv(128, 6, strides=2, padding="valid", activation="relu")(x)
+    x = conv(128, 5, strides=1, padding="valid", activation="relu")(x)
+    x = drop(0.5)(x)
     return layers.Flatten()(x)
 
 
-def _c(x):
+def _c(x, conv, dense, drop):
     x = layers.Flatten()(x)
     for _ in range(2):
-        x = layers.Dense(200, activation="relu")(x)
-        x = layers.Dropout(0.5)(x)
+        x = dense(200, activation="relu")(x)
+        x = drop(0.5)(x)
     return x
 
 
 ARCHS = {"A": _a, "B": _b, "C": _c}
 
 
-def build_classifier(arch="A", input_shape=(28, 28, 1), num_classes=10):
-    """Classifier `arch` of Table 5 as a functional `keras.Model` returning logits."""
+def build_classifier(arch="A", input_shape=(28, 28, 1), num_classes=10, init="glorot", dropout="rate"):
+    """Classifier `arch` of Table 5 as a functional `keras.Model` returning logits.
+
+    `init` and `dropout` choose between Keras' and Defense-GAN's reading of the table (module docstring).
+    """
     if arch not in ARCHS:
         raise ValueError(f"unknown classifier architecture {arch!r}; choose one of {', '.join(ARCHS)}")
+    if init not in INITS:
+        raise ValueError(f"unknown classifier init {init!r}; choose one of {', '.join(INITS)}")
+    if dropout not in DROPOUTS:
+        raise ValueError(f"unknown dropout reading {dropout!r}; choose one of {', '.join(DROPOUTS)}")
+    kw = {"kernel_initializer": UnitNormNormal()} if init == "unit_norm" else {}
+    conv = lambda *a, **k: layers.Conv2D(*a, **k, **kw)  # noqa: E731
+    dense = lambda *a, **k: layers.Dense(*a, **k, **kw)  # noqa: E731
+    drop = (lambda p: layers.Dropout(1.0 - p)) if dropout == "keep" else layers.Dropout
     inputs = keras.Input(shape=input_shape, name="image")
-    logits = layers.Dense(num_classes, name="logits")(ARCHS[arch](inputs))
+    logits = dense(num_classes, name="logits")(ARCHS[arch](inputs, conv, dense, drop))
     return keras.Model(inputs, logits, name=f"classifier_{arch}")

@@ -90,17 +90,22 @@ def _batches(dataset, split, batch_size, max_examples, shuffle):
 def train_classifier(dataset_name="fashion_mnist", arch="A", workdir="workdirs/fashion_mnist", data_dir=None,
                      epochs=defaults.CLASSIFIER_EPOCHS, batch_size=defaults.CLASSIFIER_BATCH,
                      lr=defaults.CLASSIFIER_LR, strategy="default", logical_cpus=None, seed=0,
-                     max_examples=None, verbose=None):
-    """Train classifier `arch` (Table 5) with Table 7's settings; returns its test accuracy record."""
+                     max_examples=None, verbose=None, init=defaults.CLASSIFIER_INIT,
+                     dropout=defaults.CLASSIFIER_DROPOUT):
+    """Train classifier `arch` (Table 5) with Table 7's settings; returns its test accuracy record.
+
+    `init` and `dropout` pick Keras' or Defense-GAN's reading of Table 5 (`tf_aegan.models.classifiers`).
+    """
     dist = make_strategy(strategy, logical_cpus)
     data = load_dataset(dataset_name, data_dir)
     folder = store.classifier_dir(workdir, arch)
     config = {"kind": "classifier", "dataset": dataset_name, "arch": arch, "image_shape": list(data.image_shape),
-              "num_classes": data.num_classes, "epochs": epochs, "batch_size": batch_size, "lr": lr, "seed": seed}
-    prepare_workdir(folder, config, ("kind", "dataset", "arch", "image_shape", "num_classes"))
+              "num_classes": data.num_classes, "epochs": epochs, "batch_size": batch_size, "lr": lr, "seed": seed,
+              "init": init, "dropout": dropout}
+    prepare_workdir(folder, config, ("kind", "dataset", "arch", "image_shape", "num_classes", "init", "dropout"))
     keras.utils.set_random_seed(seed)
     with dist.scope():
-        model = build_classifier(arch, data.image_shape, data.num_classes)
+        model = build_classifier(arch, data.image_shape, data.num_classes, init, dropout)
         model.compile(optimizer=keras.optimizers.Adam(lr),
                       loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
                       metrics=[keras.metrics.SparseCategoricalAccuracy(name="accuracy")])
@@ -114,7 +119,8 @@ def train_classifier(dataset_name="fashion_mnist", arch="A", workdir="workdirs/f
     correct = int((pred == y).sum())
     history = read_history(folder)
     best_epoch = int(np.argmax(history["val_accuracy"])) + 1 if history.get("val_accuracy") else None
-    result = {"arch": arch, "dataset": dataset_name, "test_accuracy": correct / len(y), "best_val_epoch": best_epoch,
+    result = {"arch": arch, "dataset": dataset_name, "init": init, "dropout": dropout,
+              "test_accuracy": correct / len(y), "best_val_epoch": best_epoch,
               "ci95": list(wilson_interval(correct, len(y))), "n": int(len(y)),
               "epochs": completed_epochs(folder), "seconds_this_run": round(time.time() - start, 1),
               "history": history}
