@@ -25,7 +25,8 @@ def _command(folder, config):
     kind = config.get("kind")
     if kind == "classifier":
         return (f"python -m train.classifier --dataset {config['dataset']} --arch {config['arch']} "
-                f"--epochs {config['epochs']} --seed {config['seed']}")
+                f"--epochs {config['epochs']} --seed {config['seed']} --init {config.get('init', 'glorot')} "
+                f"--dropout {config.get('dropout', 'rate')}")
     if kind == "aegan":
         return (f"python -m train.aegan --dataset {config['dataset']} --epochs {config['epochs']} --seed {config['seed']}"
                 f" (stopped after the epochs recorded here; re-run to resume)")

@@ -1,3 +1,6 @@
+import subprocess
+import sys
+
 import numpy as np
 import pytest
 
@@ -38,6 +41,9 @@ def test_defensegan_reading_of_table5(tmp_path):
 
     x = np.random.RandomState(0).rand(2, 28, 28, 1).astype(np.float32)
     np.testing.assert_allclose(keras.models.load_model(path)(x), model(x), atol=1e-6)
+    code = f"from tf_aegan import store; print(store.load_keras({path!r}, 'classifier A').name)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0 and out.stdout.strip() == "classifier_A", out.stderr[-2000:]
     with pytest.raises(ValueError, match="unknown classifier init 'he'"):
         build_classifier("A", init="he")
     with pytest.raises(ValueError, match="unknown dropout reading 'drop'"):

@@ -64,6 +64,17 @@ def test_workdir_of_another_architecture_is_refused(idx_dir, tmp_path, capsys):
     assert "another architecture" in err and "latent_dim=8 there, 16 asked" in err
 
 
+def test_classifier_workdir_from_before_the_init_option_counts_as_glorot(idx_dir, tmp_path, capsys):
+    folder = tmp_path / "classifier_A"
+    folder.mkdir()
+    old = {"kind": "classifier", "dataset": "mnist", "arch": "A", "image_shape": [28, 28, 1], "num_classes": 10}
+    (folder / "config.json").write_text(json.dumps(old))
+    with pytest.raises(SystemExit) as e:
+        train.classifier.main(["--dataset", "mnist", "--data-dir", idx_dir, "--workdir", str(tmp_path),
+                               "--init", "unit_norm", "--epochs", "1", "--verbose", "0"])
+    assert e.value.code == 2 and "init='glorot' there, 'unit_norm' asked" in capsys.readouterr().err
+
+
 def test_bad_input_gives_clear_errors(idx_dir, tmp_path, capsys):
     with pytest.raises(SystemExit) as e:
         train.aegan.main(["--dataset", "cifar10"])

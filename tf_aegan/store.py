@@ -6,6 +6,8 @@ import os
 
 import keras
 
+import tf_aegan.models  # noqa: F401  registers UnitNormNormal, which saved classifiers name
+
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 MANIFEST = "manifest.json"
 

@@ -16,6 +16,8 @@ Two readings of Table 5 are left open by the paper and settled by Defense-GAN's 
 import keras
 from keras import layers
 
+from tf_aegan import defaults
+
 INITS = ("glorot", "unit_norm")
 DROPOUTS = ("rate", "keep")
 
@@ -64,7 +66,8 @@ def _c(x, conv, dense, drop):
 ARCHS = {"A": _a, "B": _b, "C": _c}
 
 
-def build_classifier(arch="A", input_shape=(28, 28, 1), num_classes=10, init="glorot", dropout="rate"):
+def build_classifier(arch="A", input_shape=(28, 28, 1), num_classes=10, init=defaults.CLASSIFIER_INIT,
+                     dropout=defaults.CLASSIFIER_DROPOUT):
     """Classifier `arch` of Table 5 as a functional `keras.Model` returning logits.
 
     `init` and `dropout` choose between Keras' and Defense-GAN's reading of the table (module docstring).

@@ -102,7 +102,8 @@ def train_classifier(dataset_name="fashion_mnist", arch="A", workdir="workdirs/f
     config = {"kind": "classifier", "dataset": dataset_name, "arch": arch, "image_shape": list(data.image_shape),
               "num_classes": data.num_classes, "epochs": epochs, "batch_size": batch_size, "lr": lr, "seed": seed,
               "init": init, "dropout": dropout}
-    prepare_workdir(folder, config, ("kind", "dataset", "arch", "image_shape", "num_classes", "init", "dropout"))
+    prepare_workdir(folder, config, ("kind", "dataset", "arch", "image_shape", "num_classes", "init", "dropout"),
+                    older={"init": "glorot", "dropout": "rate"})
     keras.utils.set_random_seed(seed)
     with dist.scope():
         model = build_classifier(arch, data.image_shape, data.num_classes, init, dropout)

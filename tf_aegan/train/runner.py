@@ -31,12 +31,14 @@ def make_strategy(name, logical_cpus=None):
     return strategy
 
 
-def prepare_workdir(workdir, config, arch_keys):
+def prepare_workdir(workdir, config, arch_keys, older=None):
     """Create `workdir` or check that its config matches `config` on `arch_keys`.
 
     Raises ValueError when the folder holds a run of another architecture, since its
-    checkpoint could not be restored into the networks asked for.
+    checkpoint could not be restored into the networks asked for. `older` gives the value of
+    a key that configs written before it existed implicitly had.
     """
+    older = older or {}
     os.makedirs(workdir, exist_ok=True)
     path = os.path.join(workdir, "config.json")
     if os.path.exists(path):
@@ -45,6 +47,7 @@ def prepare_workdir(workdir, config, arch_keys):
                 old = json.load(f)
         except (OSError, json.JSONDecodeError) as e:
             raise ValueError(f"{path} is unreadable ({e}); remove the folder or choose another --workdir") from e
+        old = {**older, **old}
         diff = {k: (old.get(k), config.get(k)) for k in arch_keys if old.get(k) != config.get(k)}
         if diff:
             said = ", ".join(f"{k}={a!r} there, {b!r} asked" for k, (a, b) in diff.items())
