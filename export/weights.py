@@ -33,6 +33,18 @@ def _command(folder, config):
     return f"python -m train.substitute --dataset fashion_mnist --arch {os.path.basename(folder)[-1]}"
 
 
+def _same_weights(model, dest):
+    """True when `dest` already holds a network with exactly `model`'s weights (re-saving changes the bytes)."""
+    if not os.path.isfile(dest):
+        return False
+    try:
+        old = keras.saving.load_model(dest, compile=False).get_weights()
+    except Exception:  # a broken or foreign file is simply replaced
+        return False
+    new = model.get_weights()
+    return len(old) == len(new) and all(a.shape == b.shape and (a == b).all() for a, b in zip(old, new))
+
+
 @cli.exits_cleanly
 def main(argv=None):
     p = cli.parser("python -m export.weights", __doc__)
@@ -80,7 +92,11 @@ def main(argv=None):
                 raise ValueError(f"{path} is missing; train it first")
             dest = os.path.join(out, sub, name)
             # Re-saved uncompiled: inference needs no optimizer state (a third of a compiled file's size).
-            keras.saving.load_model(path, compile=False).save(dest)
+            model = keras.saving.load_model(path, compile=False)
+            if _same_weights(model, dest):
+                print(f"{sub}/{name}: unchanged, kept (no new file for git to store)")
+            else:
+                model.save(dest)
             manifest["networks"][f"{sub}/{name}"] = {
                 "bytes": os.path.getsize(dest), "sha256": sha256(dest),
                 "command": _command(src, info.get("config.json", {})),

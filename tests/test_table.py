@@ -71,6 +71,10 @@ def test_shipped_weights_are_verified_on_load(workdir, tmp_path, capsys):
     assert "classifier_A/classifier.keras" in manifest["networks"]
     assert "python -m train.classifier" in manifest["networks"]["classifier_A/classifier.keras"]["command"]
     assert store.load_classifier(out, "A") is not None
+    before = {k: v["sha256"] for k, v in manifest["networks"].items()}
+    again = export.weights.main(["--workdir", workdir[5], "--dataset", "mnist", "--out", out])
+    assert {k: v["sha256"] for k, v in again["networks"].items()} == before  # unchanged networks keep their bytes
+    assert "unchanged, kept" in capsys.readouterr().out
     path = f"{out}/aegan/decoder.keras"
     with open(path, "r+b") as f:
         f.truncate(1000)
