@@ -45,6 +45,22 @@ def loss_curves(history, keys, path, title=None):
     plt.close(fig)
 
 
+def metric_curves(curves, path, ylabel, title=None):
+    """One line per run: `curves` maps a label to its per-epoch values."""
+    fig, ax = plt.subplots(figsize=(5.5, 3.4))
+    for label, values in curves.items():
+        ax.plot(np.arange(1, len(values) + 1), values, marker="o", ms=3, label=label)
+    ax.set_xlabel("epoch", fontsize=8)
+    ax.set_ylabel(ylabel, fontsize=8)
+    ax.tick_params(labelsize=7)
+    ax.legend(fontsize=7)
+    if title:
+        ax.set_title(title, fontsize=9)
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+
+
 def roc_curves(curves, path, title=None):
     """ROC curves: `curves` maps a label to (fpr, tpr, auc) (Figure 3a, 7a, 8a)."""
     fig, ax = plt.subplots(figsize=(3.6, 3.4))
