@@ -9,6 +9,7 @@ import json
 import os
 
 from tf_aegan import cli
+from tf_aegan.models.classifiers import PRE_OPTION_READING
 
 
 def _run(workdir, arch):
@@ -19,11 +20,11 @@ def _run(workdir, arch):
             raise ValueError(f"{path} is missing: {workdir} holds no finished classifier {arch} run "
                              f"(python -m train.classifier --arch {arch} --workdir {workdir})")
     with open(paths[0]) as f:
-        config = json.load(f)
+        config = {**PRE_OPTION_READING, **json.load(f)}
     with open(paths[1]) as f:
         metrics = json.load(f)
-    return {"workdir": workdir, "init": config.get("init", "glorot"), "dropout": config.get("dropout", "rate"),
-            "seed": config.get("seed"), **{k: metrics.get(k) for k in ("test_accuracy", "ci95", "n", "best_val_epoch")},
+    return {"workdir": workdir, "init": config["init"], "dropout": config["dropout"], "seed": config.get("seed"),
+            **{k: metrics.get(k) for k in ("test_accuracy", "ci95", "n", "best_val_epoch")},
             "val_accuracy": metrics.get("history", {}).get("val_accuracy", [])}
 
 

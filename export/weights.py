@@ -12,6 +12,7 @@ import shutil
 import keras
 
 from tf_aegan import cli
+from tf_aegan.models.classifiers import PRE_OPTION_READING
 
 NETWORKS = {
     "classifier_A": ["classifier.keras"],
@@ -24,9 +25,10 @@ NETWORKS = {
 def _command(folder, config):
     kind = config.get("kind")
     if kind == "classifier":
+        config = {**PRE_OPTION_READING, **config}
         return (f"python -m train.classifier --dataset {config['dataset']} --arch {config['arch']} "
-                f"--epochs {config['epochs']} --seed {config['seed']} --init {config.get('init', 'glorot')} "
-                f"--dropout {config.get('dropout', 'rate')}")
+                f"--epochs {config['epochs']} --seed {config['seed']} --init {config['init']} "
+                f"--dropout {config['dropout']}")
     if kind == "aegan":
         return (f"python -m train.aegan --dataset {config['dataset']} --epochs {config['epochs']} --seed {config['seed']}"
                 f" (stopped after the epochs recorded here; re-run to resume)")

@@ -3,6 +3,7 @@
 import json
 
 from tf_aegan import cli, defaults
+from tf_aegan.models.classifiers import DROPOUTS, INITS
 
 
 @cli.exits_cleanly
@@ -13,9 +14,9 @@ def main(argv=None):
     p.add_argument("--epochs", type=int, default=defaults.CLASSIFIER_EPOCHS, help="epochs (Table 7)")
     p.add_argument("--batch-size", type=int, default=defaults.CLASSIFIER_BATCH, help="batch size (Table 7)")
     p.add_argument("--lr", type=float, default=defaults.CLASSIFIER_LR, help="Adam learning rate (Table 7)")
-    p.add_argument("--init", default=defaults.CLASSIFIER_INIT, choices=("glorot", "unit_norm"),
+    p.add_argument("--init", default=defaults.CLASSIFIER_INIT, choices=INITS,
                    help="weight init: Keras' glorot, or unit_norm as Defense-GAN's CleverHans layers")
-    p.add_argument("--dropout", default=defaults.CLASSIFIER_DROPOUT, choices=("rate", "keep"),
+    p.add_argument("--dropout", default=defaults.CLASSIFIER_DROPOUT, choices=DROPOUTS,
                    help="read Table 5's Dropout(p) as the rate dropped (Keras) or, as Defense-GAN's TF1 "
                         "tf.nn.dropout(x, p), the probability kept")
     cli.add_train_args(p)

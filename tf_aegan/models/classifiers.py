@@ -20,6 +20,8 @@ from tf_aegan import defaults
 
 INITS = ("glorot", "unit_norm")
 DROPOUTS = ("rate", "keep")
+# What a classifier config.json written before these options existed was trained with.
+PRE_OPTION_READING = {"init": "glorot", "dropout": "rate"}
 
 
 @keras.saving.register_keras_serializable(package="tf_aegan")

@@ -12,6 +12,7 @@ import tensorflow as tf
 from tf_aegan import defaults, plots, store
 from tf_aegan.data import load_dataset
 from tf_aegan.models import build_classifier, build_decoder, build_discriminator, build_encoder
+from tf_aegan.models.classifiers import PRE_OPTION_READING
 from tf_aegan.stats import wilson_interval
 from tf_aegan.train.aegan import AEGAN
 from tf_aegan.train.runner import completed_epochs, fit_resumable, make_strategy, prepare_workdir
@@ -103,7 +104,7 @@ def train_classifier(dataset_name="fashion_mnist", arch="A", workdir="workdirs/f
               "num_classes": data.num_classes, "epochs": epochs, "batch_size": batch_size, "lr": lr, "seed": seed,
               "init": init, "dropout": dropout}
     prepare_workdir(folder, config, ("kind", "dataset", "arch", "image_shape", "num_classes", "init", "dropout"),
-                    older={"init": "glorot", "dropout": "rate"})
+                    older=PRE_OPTION_READING)
     keras.utils.set_random_seed(seed)
     with dist.scope():
         model = build_classifier(arch, data.image_shape, data.num_classes, init, dropout)
