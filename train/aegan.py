@@ -19,6 +19,12 @@ def main(argv=None):
     p.add_argument("--beta-1", type=float, default=defaults.AEGAN_BETA_1, help="Adam beta_1")
     p.add_argument("--noise-eta", type=float, default=defaults.NOISE_ETA,
                    help="bound eta of the noise scale, sigma ~ U(0, eta) (Algorithm 1)")
+    p.add_argument("--noise-schedule", default="uniform", choices=("uniform", "fixed"),
+                   help="'uniform': sigma ~ U(0, eta) per batch; 'fixed': sigma = eta (Algorithm 1 read literally)")
+    p.add_argument("--recon-reduction", default="sum", choices=("sum", "mean"),
+                   help="reconstruction loss per image: squared error summed over pixels (Eq. 5) or its mean")
+    p.add_argument("--init-from", default=None,
+                   help="folder of .keras networks to start from (fine-tuning), e.g. weights/fashion_mnist/aegan")
     p.add_argument("--no-noise", action="store_true", help="AE-GAN without noise regularization (+r)")
     p.add_argument("--no-adversarial", action="store_true", help="a plain auto-encoder (AE of Table 3)")
     p.add_argument("--prior", default="uniform", choices=("uniform", "normal"),
@@ -38,7 +44,8 @@ def main(argv=None):
                          args.batch_size, args.lr, args.beta_1, 0.0 if args.no_noise else args.noise_eta,
                          not args.no_adversarial, args.prior, args.generator_loss, args.name, args.strategy,
                          args.logical_cpus, args.seed, args.max_examples, args.verbose,
-                         args.bn_recalibration_batches)
+                         args.bn_recalibration_batches, args.noise_schedule, args.recon_reduction,
+                         args.init_from)
     print(f"{result['name']} on {args.dataset}: {result['epochs']} epochs, final {result['final']}")
     print(json.dumps({k: v for k, v in result.items() if k != "history"}))
     return result

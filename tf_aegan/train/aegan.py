@@ -7,6 +7,8 @@ from tf_aegan import defaults
 
 PRIORS = ("uniform", "normal")
 GENERATOR_LOSSES = ("minimax", "non_saturating")
+NOISE_SCHEDULES = ("uniform", "fixed")
+RECON_REDUCTIONS = ("sum", "mean")
 
 
 class AEGAN(keras.Model):
@@ -15,7 +17,8 @@ class AEGAN(keras.Model):
     Each step: D ascends log D(x) + log(1 - D(G(z))); G descends its GAN loss plus the
     reconstruction ||G(F(x + e)) - x||_2^2 (summed over pixels, averaged over the batch), with
     sigma ~ U(0, noise_eta) drawn once per batch and e ~ N(0, sigma^2); F descends the
-    reconstruction term only. `noise_eta=0` gives AE-GAN (no +r); `adversarial=False` a plain AE.
+    reconstruction term only. `noise_schedule="fixed"` is Algorithm 1's literal reading (sigma =
+    eta at every step); `recon_reduction="mean"` the text's "mean square error" (a per-pixel mean). `noise_eta=0` gives AE-GAN (no +r); `adversarial=False` a plain AE.
     The GAN loss of G is -log D(G(z)) by default, the non-saturating form Goodfellow et al. (2014)
     recommend for the same fixed point; Eq. 5's log(1 - D(G(z))) ("minimax") saturates here within
     a few steps, as D wins early and its gradient to G vanishes.
@@ -24,12 +27,17 @@ class AEGAN(keras.Model):
 
     def __init__(self, encoder, decoder, discriminator=None, latent_dim=defaults.LATENT_DIM,
                  noise_eta=defaults.NOISE_ETA, adversarial=True, prior="uniform",
-                 generator_loss="non_saturating", seed=1337, **kwargs):
+                 generator_loss="non_saturating", noise_schedule="uniform", recon_reduction="sum",
+                 seed=1337, **kwargs):
         super().__init__(**kwargs)
         if prior not in PRIORS:
             raise ValueError(f"unknown latent prior {prior!r}; choose one of {PRIORS}")
         if generator_loss not in GENERATOR_LOSSES:
             raise ValueError(f"unknown generator loss {generator_loss!r}; choose one of {GENERATOR_LOSSES}")
+        if noise_schedule not in NOISE_SCHEDULES:
+            raise ValueError(f"unknown noise schedule {noise_schedule!r}; choose one of {NOISE_SCHEDULES}")
+        if recon_reduction not in RECON_REDUCTIONS:
+            raise ValueError(f"unknown reconstruction reduction {recon_reduction!r}; choose one of {RECON_REDUCTIONS}")
         if noise_eta < 0:
             raise ValueError(f"noise_eta must be >= 0, got {noise_eta}")
         if adversarial and discriminator is None:
@@ -42,6 +50,8 @@ class AEGAN(keras.Model):
         self.adversarial = adversarial
         self.prior = prior
         self.generator_loss = generator_loss
+        self.noise_schedule = noise_schedule
+        self.recon_reduction = recon_reduction
         self.seed_generator = keras.random.SeedGenerator(seed)
         self.d_loss_tracker = keras.metrics.Mean(name="d_loss")
         self.g_loss_tracker = keras.metrics.Mean(name="g_loss")
@@ -80,13 +90,17 @@ class AEGAN(keras.Model):
         return keras.random.normal(shape, seed=self.seed_generator)
 
     def reconstruction_loss(self, x, x_hat):
-        """||x_hat - x||_2^2 per image (Eq. 2 and 5), averaged over the batch."""
-        return tf.reduce_mean(tf.reduce_sum(tf.square(x_hat - x), axis=[1, 2, 3]))
+        """||x_hat - x||_2^2 per image (Eq. 2 and 5), or its per-pixel mean, averaged over the batch."""
+        per_image = tf.reduce_sum if self.recon_reduction == "sum" else tf.reduce_mean
+        return tf.reduce_mean(per_image(tf.square(tf.cast(x_hat, tf.float32) - x), axis=[1, 2, 3]))
 
     def _noisy(self, x):
         if self.noise_eta == 0:
             return x
-        sigma = keras.random.uniform((), 0.0, self.noise_eta, seed=self.seed_generator)
+        if self.noise_schedule == "fixed":
+            sigma = self.noise_eta
+        else:
+            sigma = keras.random.uniform((), 0.0, self.noise_eta, seed=self.seed_generator)
         return x + sigma * keras.random.normal(tf.shape(x), seed=self.seed_generator)
 
     def train_step(self, data):

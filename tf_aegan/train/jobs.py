@@ -15,7 +15,7 @@ from tf_aegan.models import build_classifier, build_decoder, build_discriminator
 from tf_aegan.models.classifiers import PRE_OPTION_READING
 from tf_aegan.stats import wilson_interval
 from tf_aegan.train.aegan import AEGAN
-from tf_aegan.train.runner import completed_epochs, fit_resumable, make_strategy, prepare_workdir
+from tf_aegan.train.runner import completed_epochs, fit_resumable, logged_epochs, make_strategy, prepare_workdir
 
 
 def _limit(split_ds, n):
@@ -68,6 +68,24 @@ class RecalibrateDecoderBN(keras.callbacks.Callback):
         if self.val_dataset is not None and logs is not None:
             # Keras measured the validation loss before this callback; measure it again.
             logs["val_recon_loss"] = self.model.evaluate(self.val_dataset, verbose=0, return_dict=True)["recon_loss"]
+
+
+def _load_networks(folder, nets, required):
+    """Copy the weights of `folder`/<name>.keras into each network of `nets`; returns the names loaded."""
+    loaded = []
+    for name, net in nets.items():
+        path = os.path.join(folder, f"{name}.keras")
+        if not os.path.isfile(path):
+            if name in required:
+                raise ValueError(f"no {name} at {path}: the folder must hold {', '.join(required)}")
+            continue
+        saved = store.load_keras(path, name)
+        try:
+            net.set_weights(saved.get_weights())
+        except ValueError as e:
+            raise ValueError(f"{path} does not fit the {name} asked for (another latent size or image shape?): {e}") from e
+        loaded.append(name)
+    return loaded
 
 
 def read_history(workdir):
@@ -135,8 +153,17 @@ def train_aegan(dataset_name="fashion_mnist", workdir="workdirs/fashion_mnist", 
                 epochs=None, batch_size=None, lr=defaults.AEGAN_LR, beta_1=defaults.AEGAN_BETA_1,
                 noise_eta=defaults.NOISE_ETA, adversarial=True, prior="uniform", generator_loss="non_saturating",
                 name=None, strategy="default", logical_cpus=None, seed=0, max_examples=None, verbose=None,
-                bn_recalibration_batches=400):
-    """Train AE-GAN+r (Algorithm 1) or an ablation variant; returns the final losses."""
+                bn_recalibration_batches=400, noise_schedule="uniform", recon_reduction="sum", init_from=None):
+    """Train AE-GAN+r (Algorithm 1) or an ablation variant; returns the final losses.
+
+    `init_from`: a folder of `.keras` networks (encoder, decoder, discriminator when there) to start
+    from, for fine-tuning. A work directory without backup/ but with its networks and history.csv
+    (as committed to git, without optimizer state) resumes from those networks at the next epoch.
+    """
+    if epochs is not None and epochs < 1:
+        raise ValueError(f"epochs must be at least 1, got {epochs}")
+    if max_examples is not None and max_examples < 1:
+        raise ValueError(f"max_examples must be at least 1, got {max_examples}")
     epochs = defaults.AEGAN_EPOCHS[dataset_name] if epochs is None else epochs
     batch_size = defaults.AEGAN_BATCH[dataset_name] if batch_size is None else batch_size
     dist = make_strategy(strategy, logical_cpus)
@@ -145,15 +172,21 @@ def train_aegan(dataset_name="fashion_mnist", workdir="workdirs/fashion_mnist", 
     folder = os.path.join(workdir, name)
     config = {"kind": "aegan", "dataset": dataset_name, "image_shape": list(data.image_shape), "latent_dim": latent_dim,
               "adversarial": adversarial, "noise_eta": noise_eta, "prior": prior, "generator_loss": generator_loss,
-              "epochs": epochs, "batch_size": batch_size, "lr": lr, "beta_1": beta_1, "seed": seed}
-    prepare_workdir(folder, config, ("kind", "dataset", "image_shape", "latent_dim", "adversarial"))
+              "epochs": epochs, "batch_size": batch_size, "lr": lr, "beta_1": beta_1, "seed": seed,
+              "noise_schedule": noise_schedule, "recon_reduction": recon_reduction,
+              "init_from": os.path.abspath(init_from) if init_from else None}
+    if init_from is not None and not os.path.isdir(init_from):
+        raise ValueError(f"--init-from {init_from!r} is not a folder of networks")
+    prepare_workdir(folder, config, ("kind", "dataset", "image_shape", "latent_dim", "adversarial"),
+                    older={"noise_schedule": "uniform", "recon_reduction": "sum"})
     keras.utils.set_random_seed(seed)
     with dist.scope():
         encoder = build_encoder(data.image_shape, latent_dim)
         decoder = build_decoder(data.image_shape, latent_dim)
         discriminator = build_discriminator(data.image_shape) if adversarial else None
         model = AEGAN(encoder, decoder, discriminator, latent_dim=latent_dim, noise_eta=noise_eta,
-                      adversarial=adversarial, prior=prior, generator_loss=generator_loss, seed=seed)
+                      adversarial=adversarial, prior=prior, generator_loss=generator_loss,
+                      noise_schedule=noise_schedule, recon_reduction=recon_reduction, seed=seed)
         model(np.zeros((1, *data.image_shape), np.float32))
         adam = lambda: keras.optimizers.Adam(lr, beta_1=beta_1)  # noqa: E731
         model.compile(e_optimizer=adam(), g_optimizer=adam(), d_optimizer=adam() if adversarial else None)
@@ -167,12 +200,22 @@ def train_aegan(dataset_name="fashion_mnist", workdir="workdirs/fashion_mnist", 
     nets = {"encoder": encoder, "decoder": decoder}
     if adversarial:
         nets["discriminator"] = discriminator
+    initial_epoch = 0
+    if not os.path.isdir(os.path.join(folder, "backup")) and logged_epochs(folder) > 0:
+        initial_epoch = logged_epochs(folder)
+        _load_networks(folder, nets, required=tuple(nets))
+        print(f"{folder}: no backup/, resuming from its committed networks after epoch {initial_epoch} "
+              "(optimizer state starts afresh)", flush=True)
+    elif init_from is not None and completed_epochs(folder) == 0:
+        loaded = _load_networks(init_from, nets, required=("encoder", "decoder"))
+        print(f"{folder}: starting from {', '.join(loaded)} in {init_from}", flush=True)
     start = time.time()
     val_ds = _batches(data, "val", 500, max_examples, False)
     recalibrate = RecalibrateDecoderBN(encoder, decoder, _batches(data, "train", batch_size, None, True),
                                        bn_recalibration_batches if adversarial else 0, val_ds)
     fit_resumable(model, _batches(data, "train", batch_size, max_examples, True), epochs, folder, val_ds=val_ds,
-                  callbacks=[recalibrate, SaveNetworks(folder, nets, draw)], verbose=verbose)
+                  callbacks=[recalibrate, SaveNetworks(folder, nets, draw)], verbose=verbose,
+                  initial_epoch=initial_epoch)
     history = read_history(folder)
     keys = [k for k in ("d_loss", "g_loss", "recon_loss", "val_recon_loss") if k in history]
     if history:

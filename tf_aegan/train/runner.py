@@ -5,6 +5,7 @@ epoch (weights and optimizer state, so a killed run resumes at the next epoch), 
 and TensorBoard logs; re-running the same command on the same folder resumes it.
 """
 
+import csv
 import json
 import os
 import sys
@@ -67,10 +68,11 @@ def default_verbose():
     return 1 if sys.stdout.isatty() else 2
 
 
-def fit_resumable(model, train_ds, epochs, workdir, val_ds=None, callbacks=(), verbose=None):
+def fit_resumable(model, train_ds, epochs, workdir, val_ds=None, callbacks=(), verbose=None, initial_epoch=0):
     """`model.fit` with BackupAndRestore, CSVLogger and TensorBoard in `workdir`.
 
-    Returns the History; epochs finished before a kill are not run again.
+    Returns the History; epochs finished before a kill are not run again. `initial_epoch` is for a
+    run resumed from its committed networks (no backup/): the backup, when there is one, wins.
     """
     backup = keras.callbacks.BackupAndRestore(
         os.path.join(workdir, "backup"), delete_checkpoint=False, double_checkpoint=True)
@@ -83,7 +85,7 @@ def fit_resumable(model, train_ds, epochs, workdir, val_ds=None, callbacks=(), v
     ]
     try:
         return model.fit(train_ds, validation_data=val_ds, epochs=epochs, callbacks=cbs, shuffle=False,
-                         verbose=default_verbose() if verbose is None else verbose)
+                         verbose=default_verbose() if verbose is None else verbose, initial_epoch=initial_epoch)
     except ValueError as e:
         if "load" in str(e).lower() or "shape" in str(e).lower():
             raise ValueError(f"the checkpoint in {workdir}/backup does not fit these networks: {e}") from e
@@ -91,9 +93,20 @@ def fit_resumable(model, train_ds, epochs, workdir, val_ds=None, callbacks=(), v
 
 
 def completed_epochs(workdir):
-    """How many epochs the run in `workdir` has finished (0 for a new run)."""
+    """How many epochs the run in `workdir` has finished (0 for a new run): from its backup, else
+    from the epochs its history.csv logged (a run committed without its backup)."""
     path = os.path.join(workdir, "backup", "training_metadata.json")
+    if not os.path.exists(path):
+        return logged_epochs(workdir)
+    with open(path) as f:
+        return int(json.load(f)["epoch"])
+
+
+def logged_epochs(workdir):
+    """Epochs history.csv logged (its `epoch` column is 0-based; a re-run epoch counts once)."""
+    path = os.path.join(workdir, "history.csv")
     if not os.path.exists(path):
         return 0
     with open(path) as f:
-        return int(json.load(f)["epoch"])
+        epochs = {int(row["epoch"]) for row in csv.DictReader(f)}
+    return max(epochs) + 1 if epochs else 0

@@ -1,0 +1,41 @@
+"""Score the noise study's AE-GAN+r runs on validation and pick one by the rule fixed beforehand
+(`tf_aegan.studies.noise`): `python -m evaluate.noise_study --root study/fashion_mnist`."""
+
+import dataclasses
+
+from tf_aegan import cli
+from tf_aegan.studies.noise import NoiseStudyConfig
+
+D = NoiseStudyConfig()
+
+
+@cli.exits_cleanly
+def main(argv=None):
+    p = cli.parser("python -m evaluate.noise_study", __doc__)
+    cli.add_data_args(p)
+    p.add_argument("--root", default=D.root, help="folder with one subfolder per run")
+    p.add_argument("--baseline", default="weights/fashion_mnist/aegan", help="networks scored beside the runs ('' for none)")
+    p.add_argument("--classifier-workdir", default=None, help="where classifier A is (default: weights/<dataset>)")
+    p.add_argument("--n", type=int, default=D.n, help="validation images")
+    p.add_argument("--labels", default=D.labels, choices=("predicted", "true"),
+                   help="FGSM labels: A's predictions (CleverHans' y=None, the paper's code) or the true ones")
+    p.add_argument("--search-steps", type=int, default=D.search_steps, help="search steps L")
+    p.add_argument("--search-step-size", type=float, default=D.search_step_size, help="search step size")
+    p.add_argument("--clean-floor", type=float, default=D.clean_floor, help="the rule's least clean accuracy")
+    p.add_argument("--out", default=D.out, help="folder for noise_study_<dataset>.json and .md")
+    args = p.parse_args(argv)
+    if args.n < 1:
+        raise ValueError(f"--n must be positive, got {args.n}")
+    config = dataclasses.replace(D, root=args.root, dataset=args.dataset, data_dir=args.data_dir,
+                                 classifier_workdir=args.classifier_workdir, baseline=args.baseline or None,
+                                 n=args.n, labels=args.labels, search_steps=args.search_steps,
+                                 search_step_size=args.search_step_size, clean_floor=args.clean_floor, out=args.out)
+    from tf_aegan.studies.noise import markdown, run_noise_study
+
+    result = run_noise_study(config, progress=lambda s: print(s, flush=True))
+    print(markdown(result))
+    return result
+
+
+if __name__ == "__main__":
+    main()
