@@ -83,3 +83,27 @@ def test_bn_recalibration_matches_inference_to_encoder_codes():
     before = gap()
     RecalibrateDecoderBN(enc, dec, tf.data.Dataset.from_tensors((x, tf.zeros(64))).repeat(), batches=300).on_epoch_end(0)
     assert gap() < 0.2 * before
+
+
+def test_noise_schedules_fixed_is_algorithm_1_literal_uniform_bounded():
+    x = tf.zeros((64, 28, 28, 1))
+    fixed = AEGAN(build_encoder(latent_dim=4), build_decoder(latent_dim=4), build_discriminator(), latent_dim=4,
+                  noise_eta=0.8, noise_schedule="fixed")
+    stds = [float(tf.math.reduce_std(fixed._noisy(x))) for _ in range(5)]
+    assert all(abs(s - 0.8) < 0.02 for s in stds)  # sigma = eta at every step
+    uniform = AEGAN(build_encoder(latent_dim=4), build_decoder(latent_dim=4), build_discriminator(), latent_dim=4,
+                    noise_eta=0.8, noise_schedule="uniform", seed=3)
+    stds = [float(tf.math.reduce_std(uniform._noisy(x))) for _ in range(20)]
+    assert max(stds) < 0.81 and min(stds) < 0.6 and np.std(stds) > 0.05  # sigma ~ U(0, eta), one draw per batch
+    with pytest.raises(ValueError, match="unknown noise schedule 'linear'"):
+        AEGAN(build_encoder(latent_dim=4), build_decoder(latent_dim=4), build_discriminator(), noise_schedule="linear")
+
+
+def test_reconstruction_mean_is_the_per_pixel_mean_of_the_sum():
+    x, x_hat = data(4), tf.zeros((4, 28, 28, 1))
+    summed = make().reconstruction_loss(x, x_hat)
+    m = make()
+    m.recon_reduction = "mean"
+    assert np.isclose(float(m.reconstruction_loss(x, x_hat)), float(summed) / 784, rtol=1e-5)
+    with pytest.raises(ValueError, match="unknown reconstruction reduction 'max'"):
+        AEGAN(build_encoder(latent_dim=4), build_decoder(latent_dim=4), build_discriminator(), recon_reduction="max")

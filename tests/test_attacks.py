@@ -112,3 +112,31 @@ def test_half_mask_blocks_exactly_half():
     assert half_mask(x, "left")[:, :, :14].max() == 0
     with pytest.raises(ValueError, match="unknown side 'middle'"):
         half_mask(x, "middle")
+
+
+def test_zero_gradient_white_box_returns_the_clean_images(trained):
+    """The paper's white-box protocol: no gradient through the purifier, so FGSM does not move x."""
+    from tf_aegan.attacks.threat import white_box, white_box_zero_gradient
+
+    model, x, y = trained
+    blur = lambda t: tf.nn.avg_pool2d(t, 3, 1, "SAME")  # noqa: E731  a differentiable stand-in purifier
+    zero = np.asarray(white_box_zero_gradient(lambda m, a, b: fgsm(m, a, 0.3, y=b), model, blur, x, y))
+    np.testing.assert_array_equal(zero, x)
+
+    class P:
+        white_box_part = staticmethod(blur)
+
+    real = np.asarray(white_box(lambda m, a, b: fgsm(m, a, 0.3, y=b), model, P(), x, y))
+    assert np.abs(real - x).max() > 0.29  # the real attack through the same purifier moves every image
+
+
+def test_attack_labels_predicted_is_cleverhans_default(trained):
+    from tf_aegan.attacks.threat import attack_labels
+
+    model, x, y = trained
+    assert attack_labels("predicted", model, y, x) is None
+    assert attack_labels("true", model, y, x) is y
+    with pytest.raises(ValueError, match="got 'guess'"):
+        attack_labels("guess", model, y, x)
+    wrong = (y + 1) % 10  # with labels that are wrong, FGSM moves away from them: accuracy can only help
+    assert acc(model, fgsm(model, x, 0.3, y=wrong), y) > acc(model, fgsm(model, x, 0.3, y=None), y)

@@ -106,3 +106,57 @@ def test_celeba_code_path_trains_on_a_tiny_folder(celeba_dir, tmp_path):
     clf = train.classifier.main(["--dataset", "celeba", "--data-dir", celeba_dir, "--workdir", str(tmp_path),
                                  "--epochs", "1", "--batch-size", "3", "--verbose", "0"])
     assert clf["n"] == 3 and 0 <= clf["test_accuracy"] <= 1
+
+
+def test_fresh_clone_resumes_from_committed_networks(idx_dir, tmp_path, capsys):
+    """What git keeps of a run (networks incl. D, config, history; not backup/) resumes at the next epoch."""
+    import shutil
+
+    repo, clone = tmp_path / "repo", tmp_path / "clone"
+    repo.mkdir()
+    shutil.copy(os.path.join(ROOT, ".gitignore"), repo / ".gitignore")
+    run = repo / "study" / "fashion_mnist"
+    args = TINY + ["--data-dir", idx_dir, "--name", "r", "--epochs"]
+    train.aegan.main(args + ["1", "--workdir", str(run)])
+    git = ["git", "-c", "user.email=t@t", "-c", "user.name=t"]
+    subprocess.run(git + ["init", "-q"], cwd=repo, check=True)
+    subprocess.run(git + ["add", "-A"], cwd=repo, check=True)
+    subprocess.run(git + ["commit", "-qm", "run"], cwd=repo, check=True)
+    subprocess.run(["git", "clone", "-q", str(repo), str(clone)], check=True)
+    folder = clone / "study" / "fashion_mnist" / "r"
+    assert not (folder / "backup").exists() and (folder / "discriminator.keras").exists()
+    committed = [w.copy() for w in jobs.store.load_keras(str(folder / "encoder.keras"), "encoder").get_weights()]
+    capsys.readouterr()
+    result = train.aegan.main(args + ["2", "--workdir", str(clone / "study" / "fashion_mnist")])
+    out = capsys.readouterr().out
+    assert "resuming from its committed networks after epoch 1" in out
+    assert "Epoch 2/2" in out and "Epoch 1/2" not in out
+    assert result["epochs"] == 2 and len(read_history(folder)["recon_loss"]) == 2
+    trained = jobs.store.load_keras(str(folder / "encoder.keras"), "encoder").get_weights()
+    assert any(not (a == b).all() for a, b in zip(committed, trained))
+
+
+def test_init_from_starts_from_given_networks_and_refuses_misfits(idx_dir, tmp_path, capsys):
+    base = TINY + ["--data-dir", idx_dir, "--epochs", "1"]
+    train.aegan.main(base + ["--workdir", str(tmp_path / "a")])
+    source = tmp_path / "a" / "aegan_z8"
+    capsys.readouterr()
+    train.aegan.main(base + ["--workdir", str(tmp_path / "b"), "--init-from", str(source), "--noise-eta", "1.0",
+                             "--noise-schedule", "fixed"])
+    assert "starting from encoder, decoder, discriminator" in capsys.readouterr().out
+    with open(tmp_path / "b" / "aegan_z8" / "config.json") as f:
+        config = json.load(f)
+    assert config["noise_eta"] == 1.0 and config["noise_schedule"] == "fixed" and config["init_from"] == str(source)
+    with pytest.raises(SystemExit) as e:
+        train.aegan.main(TINY[:-4] + ["--latent-dim", "16", "--verbose", "0", "--data-dir", idx_dir, "--epochs", "1",
+                                      "--workdir", str(tmp_path / "c"), "--init-from", str(source)])
+    assert e.value.code == 2 and "does not fit the encoder" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("flag", ["--epochs", "--max-examples"])
+def test_zero_epochs_or_examples_is_an_error_not_a_workdir(idx_dir, tmp_path, capsys, flag):
+    args = ["--dataset", "mnist", "--data-dir", idx_dir, "--workdir", str(tmp_path / "w"), "--verbose", "0"]
+    with pytest.raises(SystemExit) as e:
+        train.aegan.main(args + ["--epochs", "1", flag, "0"] if flag != "--epochs" else args + [flag, "0"])
+    assert e.value.code == 2 and "must be at least 1, got 0" in capsys.readouterr().err
+    assert not (tmp_path / "w").exists()
