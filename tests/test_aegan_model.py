@@ -107,3 +107,20 @@ def test_reconstruction_mean_is_the_per_pixel_mean_of_the_sum():
     assert np.isclose(float(m.reconstruction_loss(x, x_hat)), float(summed) / 784, rtol=1e-5)
     with pytest.raises(ValueError, match="unknown reconstruction reduction 'max'"):
         AEGAN(build_encoder(latent_dim=4), build_decoder(latent_dim=4), build_discriminator(), recon_reduction="max")
+
+
+def test_adversarial_noise_is_an_fgsm_step_against_the_classifier():
+    keras.utils.set_random_seed(0)
+    clf = keras.Sequential([keras.Input((28, 28, 1)), keras.layers.Flatten(), keras.layers.Dense(10)])
+    x = tf.clip_by_value(data(8) * 0.5 + 0.25, 0, 1)
+    model = AEGAN(build_encoder(latent_dim=4), build_decoder(latent_dim=4), build_discriminator(), latent_dim=4,
+                  noise_eta=0.2, noise_schedule="fixed", noise="adversarial", noise_classifier=clf)
+    noisy = model._noisy(x)
+    delta = np.abs(np.asarray(noisy - x))
+    assert np.allclose(delta.max(), 0.2, atol=1e-6) and float(tf.reduce_min(noisy)) >= 0
+    pred = np.argmax(clf(x), 1)
+    loss = lambda v: float(keras.losses.sparse_categorical_crossentropy(pred, clf(v), from_logits=True).numpy().mean())  # noqa: E731
+    assert loss(noisy) > loss(x) + 0.1  # it climbs the classifier's loss, unlike random noise of that size
+    assert clf.trainable is False
+    with pytest.raises(ValueError, match="needs noise_classifier"):
+        AEGAN(build_encoder(latent_dim=4), build_decoder(latent_dim=4), build_discriminator(), noise="adversarial")

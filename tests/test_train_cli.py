@@ -160,3 +160,14 @@ def test_zero_epochs_or_examples_is_an_error_not_a_workdir(idx_dir, tmp_path, ca
         train.aegan.main(args + ["--epochs", "1", flag, "0"] if flag != "--epochs" else args + [flag, "0"])
     assert e.value.code == 2 and "must be at least 1, got 0" in capsys.readouterr().err
     assert not (tmp_path / "w").exists()
+
+
+def test_adversarial_noise_trains_against_a_given_classifier(idx_dir, tmp_path):
+    train.classifier.main(["--dataset", "mnist", "--data-dir", idx_dir, "--workdir", str(tmp_path), "--epochs", "1",
+                           "--batch-size", "16", "--verbose", "0"])
+    result = train.aegan.main(TINY + ["--data-dir", idx_dir, "--workdir", str(tmp_path), "--epochs", "1",
+                                      "--noise", "adversarial", "--noise-classifier",
+                                      str(tmp_path / "classifier_A" / "classifier.keras")])
+    assert result["name"] == "aegan_z8_advnoise" and result["epochs"] == 1
+    with open(tmp_path / "aegan_z8_advnoise" / "config.json") as f:
+        assert json.load(f)["noise"] == "adversarial"

@@ -23,6 +23,10 @@ def main(argv=None):
                    help="'uniform': sigma ~ U(0, eta) per batch; 'fixed': sigma = eta (Algorithm 1 read literally)")
     p.add_argument("--recon-reduction", default="sum", choices=("sum", "mean"),
                    help="reconstruction loss per image: squared error summed over pixels (Eq. 5) or its mean")
+    p.add_argument("--noise", default="gaussian", choices=("gaussian", "adversarial"),
+                   help="'adversarial' (beyond the paper): FGSM of size sigma against classifier A instead of Gaussian noise")
+    p.add_argument("--noise-classifier", default=None,
+                   help="the .keras classifier that --noise adversarial attacks (default: the shipped classifier A)")
     p.add_argument("--init-from", default=None,
                    help="folder of .keras networks to start from (fine-tuning), e.g. weights/fashion_mnist/aegan")
     p.add_argument("--no-noise", action="store_true", help="AE-GAN without noise regularization (+r)")
@@ -45,7 +49,7 @@ def main(argv=None):
                          not args.no_adversarial, args.prior, args.generator_loss, args.name, args.strategy,
                          args.logical_cpus, args.seed, args.max_examples, args.verbose,
                          args.bn_recalibration_batches, args.noise_schedule, args.recon_reduction,
-                         args.init_from)
+                         args.init_from, args.noise, args.noise_classifier)
     print(f"{result['name']} on {args.dataset}: {result['epochs']} epochs, final {result['final']}")
     print(json.dumps({k: v for k, v in result.items() if k != "history"}))
     return result

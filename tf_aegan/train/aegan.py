@@ -8,6 +8,7 @@ from tf_aegan import defaults
 PRIORS = ("uniform", "normal")
 GENERATOR_LOSSES = ("minimax", "non_saturating")
 NOISE_SCHEDULES = ("uniform", "fixed")
+NOISE_KINDS = ("gaussian", "adversarial")
 RECON_REDUCTIONS = ("sum", "mean")
 
 
@@ -18,7 +19,9 @@ class AEGAN(keras.Model):
     reconstruction ||G(F(x + e)) - x||_2^2 (summed over pixels, averaged over the batch), with
     sigma ~ U(0, noise_eta) drawn once per batch and e ~ N(0, sigma^2); F descends the
     reconstruction term only. `noise_schedule="fixed"` is Algorithm 1's literal reading (sigma =
-    eta at every step); `recon_reduction="mean"` the text's "mean square error" (a per-pixel mean). `noise_eta=0` gives AE-GAN (no +r); `adversarial=False` a plain AE.
+    eta at every step); `recon_reduction="mean"` the text's "mean square error" (a per-pixel mean).
+    `noise="adversarial"` (beyond the paper, as APE-GAN and Defense-VAE train) replaces e by an FGSM
+    perturbation of size sigma against `noise_classifier` (classifier A) on its own predictions. `noise_eta=0` gives AE-GAN (no +r); `adversarial=False` a plain AE.
     The GAN loss of G is -log D(G(z)) by default, the non-saturating form Goodfellow et al. (2014)
     recommend for the same fixed point; Eq. 5's log(1 - D(G(z))) ("minimax") saturates here within
     a few steps, as D wins early and its gradient to G vanishes.
@@ -28,7 +31,7 @@ class AEGAN(keras.Model):
     def __init__(self, encoder, decoder, discriminator=None, latent_dim=defaults.LATENT_DIM,
                  noise_eta=defaults.NOISE_ETA, adversarial=True, prior="uniform",
                  generator_loss="non_saturating", noise_schedule="uniform", recon_reduction="sum",
-                 seed=1337, **kwargs):
+                 noise="gaussian", noise_classifier=None, seed=1337, **kwargs):
         super().__init__(**kwargs)
         if prior not in PRIORS:
             raise ValueError(f"unknown latent prior {prior!r}; choose one of {PRIORS}")
@@ -38,6 +41,10 @@ class AEGAN(keras.Model):
             raise ValueError(f"unknown noise schedule {noise_schedule!r}; choose one of {NOISE_SCHEDULES}")
         if recon_reduction not in RECON_REDUCTIONS:
             raise ValueError(f"unknown reconstruction reduction {recon_reduction!r}; choose one of {RECON_REDUCTIONS}")
+        if noise not in NOISE_KINDS:
+            raise ValueError(f"unknown noise {noise!r}; choose one of {NOISE_KINDS}")
+        if noise == "adversarial" and noise_classifier is None:
+            raise ValueError("noise='adversarial' needs noise_classifier (the classifier the perturbation attacks)")
         if noise_eta < 0:
             raise ValueError(f"noise_eta must be >= 0, got {noise_eta}")
         if adversarial and discriminator is None:
@@ -52,6 +59,10 @@ class AEGAN(keras.Model):
         self.generator_loss = generator_loss
         self.noise_schedule = noise_schedule
         self.recon_reduction = recon_reduction
+        self.noise = noise
+        self.noise_classifier = noise_classifier
+        if noise_classifier is not None:
+            noise_classifier.trainable = False
         self.seed_generator = keras.random.SeedGenerator(seed)
         self.d_loss_tracker = keras.metrics.Mean(name="d_loss")
         self.g_loss_tracker = keras.metrics.Mean(name="g_loss")
@@ -101,6 +112,13 @@ class AEGAN(keras.Model):
             sigma = self.noise_eta
         else:
             sigma = keras.random.uniform((), 0.0, self.noise_eta, seed=self.seed_generator)
+        if self.noise == "adversarial":
+            with tf.GradientTape() as tape:
+                tape.watch(x)
+                logits = self.noise_classifier(x, training=False)
+                loss = keras.losses.sparse_categorical_crossentropy(
+                    tf.stop_gradient(tf.argmax(logits, axis=-1)), logits, from_logits=True)
+            return tf.clip_by_value(x + sigma * tf.sign(tape.gradient(loss, x)), 0.0, 1.0)
         return x + sigma * keras.random.normal(tf.shape(x), seed=self.seed_generator)
 
     def train_step(self, data):

@@ -153,12 +153,15 @@ def train_aegan(dataset_name="fashion_mnist", workdir="workdirs/fashion_mnist", 
                 epochs=None, batch_size=None, lr=defaults.AEGAN_LR, beta_1=defaults.AEGAN_BETA_1,
                 noise_eta=defaults.NOISE_ETA, adversarial=True, prior="uniform", generator_loss="non_saturating",
                 name=None, strategy="default", logical_cpus=None, seed=0, max_examples=None, verbose=None,
-                bn_recalibration_batches=400, noise_schedule="uniform", recon_reduction="sum", init_from=None):
+                bn_recalibration_batches=400, noise_schedule="uniform", recon_reduction="sum", init_from=None,
+                noise="gaussian", noise_classifier=None):
     """Train AE-GAN+r (Algorithm 1) or an ablation variant; returns the final losses.
 
     `init_from`: a folder of `.keras` networks (encoder, decoder, discriminator when there) to start
-    from, for fine-tuning. A work directory without backup/ but with its networks and history.csv
-    (as committed to git, without optimizer state) resumes from those networks at the next epoch.
+    from, for fine-tuning. `noise="adversarial"` perturbs inputs by FGSM against the classifier
+    `noise_classifier` (a `.keras` path; default the shipped classifier A). A work directory
+    without backup/ but with its networks and history.csv (as committed to git, without optimizer
+    state) resumes from those networks at the next epoch.
     """
     if epochs is not None and epochs < 1:
         raise ValueError(f"epochs must be at least 1, got {epochs}")
@@ -168,17 +171,25 @@ def train_aegan(dataset_name="fashion_mnist", workdir="workdirs/fashion_mnist", 
     batch_size = defaults.AEGAN_BATCH[dataset_name] if batch_size is None else batch_size
     dist = make_strategy(strategy, logical_cpus)
     data = load_dataset(dataset_name, data_dir)
-    name = name or store.aegan_name(adversarial, noise_eta > 0, latent_dim)
+    name = name or store.aegan_name(adversarial, noise_eta > 0, latent_dim) + ("_advnoise" if noise == "adversarial" else "")
     folder = os.path.join(workdir, name)
     config = {"kind": "aegan", "dataset": dataset_name, "image_shape": list(data.image_shape), "latent_dim": latent_dim,
               "adversarial": adversarial, "noise_eta": noise_eta, "prior": prior, "generator_loss": generator_loss,
               "epochs": epochs, "batch_size": batch_size, "lr": lr, "beta_1": beta_1, "seed": seed,
-              "noise_schedule": noise_schedule, "recon_reduction": recon_reduction,
+              "noise_schedule": noise_schedule, "recon_reduction": recon_reduction, "noise": noise,
               "init_from": os.path.abspath(init_from) if init_from else None}
     if init_from is not None and not os.path.isdir(init_from):
         raise ValueError(f"--init-from {init_from!r} is not a folder of networks")
     prepare_workdir(folder, config, ("kind", "dataset", "image_shape", "latent_dim", "adversarial"),
                     older={"noise_schedule": "uniform", "recon_reduction": "sum"})
+    attacked = None
+    if noise == "adversarial":
+        noise_classifier = noise_classifier or os.path.join(store.classifier_dir(store.shipped_dir(dataset_name), "A"),
+                                                            store.CLASSIFIER_FILE)
+        attacked = store.load_keras(noise_classifier, "classifier for adversarial noise")
+        if tuple(attacked.input_shape[1:]) != tuple(data.image_shape):
+            raise ValueError(f"{noise_classifier} takes images of shape {attacked.input_shape[1:]}, "
+                             f"not {data.image_shape}")
     keras.utils.set_random_seed(seed)
     with dist.scope():
         encoder = build_encoder(data.image_shape, latent_dim)
@@ -186,7 +197,8 @@ def train_aegan(dataset_name="fashion_mnist", workdir="workdirs/fashion_mnist", 
         discriminator = build_discriminator(data.image_shape) if adversarial else None
         model = AEGAN(encoder, decoder, discriminator, latent_dim=latent_dim, noise_eta=noise_eta,
                       adversarial=adversarial, prior=prior, generator_loss=generator_loss,
-                      noise_schedule=noise_schedule, recon_reduction=recon_reduction, seed=seed)
+                      noise_schedule=noise_schedule, recon_reduction=recon_reduction, noise=noise,
+                      noise_classifier=attacked, seed=seed)
         model(np.zeros((1, *data.image_shape), np.float32))
         adam = lambda: keras.optimizers.Adam(lr, beta_1=beta_1)  # noqa: E731
         model.compile(e_optimizer=adam(), g_optimizer=adam(), d_optimizer=adam() if adversarial else None)
