@@ -29,3 +29,8 @@ def test_run_dirs_lists_trained_runs_and_explains_an_empty_root(tmp_path):
             (tmp_path / name / f).write_text("")
         (tmp_path / name / "config.json").write_text(json.dumps({"noise_eta": 1.0}))
     assert [p.split("/")[-1] for p in run_dirs(str(tmp_path))] == ["a", "b"]
+
+
+def test_adversarial_noise_runs_are_never_the_papers_pick():
+    rows = [row("eta1.0", 0.86, 0.45), {**row("adv", 0.88, 0.70), "noise": "adversarial"}]
+    assert pick(rows, 0.83) == "eta1.0"
