@@ -144,3 +144,23 @@ def test_bad_batches_are_refused_not_clipped(bad, message):
             purifier.purify(bad)
     with pytest.raises(ValueError, match=message):
         check_images(tf.constant(bad), SHAPE)
+
+
+def test_descend_trajectory_records_every_step_and_falls_for_a_small_step():
+    import keras
+
+    from tf_aegan.purify import search as S
+
+    keras.utils.set_random_seed(0)
+    dec = keras.Sequential([keras.Input((4,)), keras.layers.Dense(
+        28 * 28, activation="sigmoid", kernel_initializer=keras.initializers.RandomNormal(stddev=1.0)),
+        keras.layers.Reshape((28, 28, 1))])
+    x = dec(tf.random.uniform((6, 4), -1, 1))
+    z0 = tf.zeros((6, 4))
+    z, errors = S.descend(dec, x, z0, 12, 1.0, trajectory=True)
+    assert errors.shape == (13, 6)
+    np.testing.assert_allclose(z, S.descend(dec, x, z0, 12, 1.0), rtol=1e-5)  # the same search either way
+    mean = errors.numpy().mean(axis=1)
+    assert mean[-1] < 0.5 * mean[0] and all(np.diff(mean) <= 1e-7)
+    _, big = S.descend(dec, x, z0, 12, 100.0, trajectory=True)
+    assert big.numpy().mean(axis=1)[-1] > mean[0]  # an oversized step climbs instead

@@ -33,7 +33,9 @@ def test_fgsm_table_end_to_end_writes_valid_json(workdir, tmp_path, capsys):
     assert saved == json.loads(json.dumps(result))
     assert set(saved) >= {"attack", "dataset", "clean", "seconds_per_image", "rows"}
     assert {(r["threat"], r["method"]) for r in saved["rows"]} == {("white", "none"), ("gray", "none"),
-                                                                   ("white", "ours"), ("gray", "ours")}
+                                                                   ("white", "ours"), ("gray", "ours"),
+                                                                   ("white-zerograd", "ours")}
+    assert saved["settings"]["labels"] == "predicted" and "Attack labels: predicted" in open(f"{out}/table_fgsm_mnist.md").read()
     for row in saved["rows"]:
         assert row["n"] == 12 and 0 <= row["ci"][0] <= row["accuracy"] <= row["ci"][1] <= 1
     assert "magnet" in saved["missing"] and "train.aegan" in saved["missing"]["magnet"]
@@ -93,5 +95,12 @@ def test_search_params_sweep_picks_within_the_clean_guard(workdir, tmp_path):
                                                     "--factors", "1", "--out", str(tmp_path)])
     assert len(result["rows"]) == 2 and {"white", "gray", "clean"} <= set(result["rows"][0])
     floor = result["baseline"]["clean_reconstruct"]["accuracy"] - 0.05
-    chosen = next(r for r in result["rows"] if r["step_size"] == result["best"]["step_size"])
-    assert chosen["clean"]["accuracy"] >= floor or all(r["clean"]["accuracy"] < floor for r in result["rows"])
+    ok = [r for r in result["rows"] if r["clean"]["accuracy"] >= floor and r["descends"]]
+    if result["best"] is None:
+        assert not ok
+    else:
+        chosen = next(r for r in result["rows"] if r["step_size"] == result["best"]["step_size"])
+        assert chosen in ok
+    for r in result["rows"]:
+        assert len(r["trajectory"]["gray"]) == 3 and r["descends"] == all(t[-1] < t[0] for t in r["trajectory"].values())
+    assert (tmp_path / "search_params_mnist_trajectory.png").exists()

@@ -75,3 +75,20 @@ def roc_curves(curves, path, title=None):
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
+
+
+def step_curves(curves, path, ylabel, title=None):
+    """One line per setting: `curves` maps a label to its values at steps 0..L (log scale)."""
+    fig, ax = plt.subplots(figsize=(6.5, 4))
+    for label, values in curves.items():
+        ax.plot(np.arange(len(values)), values, label=label, lw=1)
+    ax.set_yscale("log")
+    ax.set_xlabel("search step", fontsize=8)
+    ax.set_ylabel(ylabel, fontsize=8)
+    ax.tick_params(labelsize=7)
+    ax.legend(fontsize=5, ncol=2)
+    if title:
+        ax.set_title(title, fontsize=9)
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)

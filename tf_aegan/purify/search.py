@@ -39,12 +39,13 @@ def per_example_error(x_hat, x, metric="l2"):
 
 
 def descend(decoder, x, z0, steps, step_size, factor=1.0, period=5, momentum=0.0, z_min=None, z_max=None,
-            metric="l2"):
+            metric="l2", trajectory=False):
     """`steps` steps of (momentum) gradient descent on per_example_error(G(z), x) from z0.
 
     Each example's z moves on its own error (the batch loss is a sum). The step size is multiplied
     by `factor` whenever the step count reaches a multiple of `period`. z is clipped to
-    [z_min, z_max] when given. Returns the final z.
+    [z_min, z_max] when given. Returns the final z; with `trajectory=True`, also each example's error
+    before every step and after the last, shape [steps + 1, batch] (to check that the search descends).
     """
     if metric not in METRICS:
         raise ValueError(f"unknown metric {metric!r}; choose one of {METRICS}")
@@ -54,20 +55,28 @@ def descend(decoder, x, z0, steps, step_size, factor=1.0, period=5, momentum=0.0
     period = tf.maximum(tf.convert_to_tensor(period, tf.int32), 1)
     momentum = tf.convert_to_tensor(momentum, tf.float32)
 
-    def body(k, z, velocity, lr):
+    def body(k, z, velocity, lr, errors):
         with tf.GradientTape() as tape:
             tape.watch(z)
-            loss = tf.reduce_sum(per_example_error(decoder(z, training=False), x, metric))
+            per_example = per_example_error(decoder(z, training=False), x, metric)
+            loss = tf.reduce_sum(per_example)
+        if trajectory:
+            errors = errors.write(k, per_example)
         velocity = momentum * velocity + tape.gradient(loss, z)
         z = z - lr * velocity
         if z_min is not None:
             z = tf.clip_by_value(z, z_min, z_max)
         k = k + 1
         lr = tf.where(tf.equal(k % period, 0), lr * factor, lr)
-        return k, z, velocity, lr
+        return k, z, velocity, lr, errors
 
-    _, z, _, _ = tf.while_loop(lambda k, *_: k < steps, body, (tf.constant(0), z0, tf.zeros_like(z0), step_size))
-    return z
+    errors = tf.TensorArray(tf.float32, size=steps + 1) if trajectory else tf.constant(0.0)
+    _, z, _, _, errors = tf.while_loop(lambda k, *_: k < steps, body,
+                                       (tf.constant(0), z0, tf.zeros_like(z0), step_size, errors))
+    if not trajectory:
+        return z
+    errors = errors.write(steps, per_example_error(decoder(z, training=False), x, metric))
+    return z, errors.stack()
 
 
 def best_of_restarts(decoder, x, z, restarts, metric="l2"):
