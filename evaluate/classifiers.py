@@ -8,7 +8,7 @@ validation accuracy per epoch of every run into one figure.
 import json
 import os
 
-from tf_aegan import cli
+from tf_aegan import cli, defaults
 from tf_aegan.models.classifiers import PRE_OPTION_READING
 
 
@@ -33,7 +33,7 @@ def main(argv=None):
     p = cli.parser("python -m evaluate.classifiers", __doc__)
     p.add_argument("workdirs", nargs="+", help="work directories, each holding classifier_<arch>/")
     p.add_argument("--arch", default="A", choices=("A", "B", "C"), help="architecture of Table 5")
-    p.add_argument("--out", default="results", help="folder for classifier_<arch>_runs.{json,md,png}")
+    p.add_argument("--out", default=defaults.RESULTS_OUT, help="folder for classifier_<arch>_runs.{json,md,png}")
     args = p.parse_args(argv)
     from tf_aegan import plots
 

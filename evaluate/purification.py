@@ -22,7 +22,7 @@ def main(argv=None):
     p.add_argument("--n", type=int, default=10000, help="test images")
     p.add_argument("--eps-list", default="0.1,0.2,0.3", help="FGSM sizes for the ROC curves")
     p.add_argument("--fpr", type=float, default=0.05, help="detector false-positive rate on clean validation images")
-    p.add_argument("--out", default="results", help="folder for JSON and figures")
+    p.add_argument("--out", default=defaults.RESULTS_OUT, help="folder for JSON and figures")
     args = p.parse_args(argv)
     from tf_aegan import plots
     from tf_aegan.attacks import fgsm

@@ -7,6 +7,7 @@ written as JSON and Markdown into --out after every method, so an interrupted ru
 
 import json
 import os
+import sys
 import time
 
 import numpy as np
@@ -66,7 +67,7 @@ def main(argv=None):
                    help="attack labels: A's predictions (CleverHans' y=None, as the paper's code) or the true labels")
     p.add_argument("--no-zerograd", action="store_true",
                    help="skip the white-box row scored as the paper's code did (zero input gradient)")
-    p.add_argument("--out", default="results", help="folder for table_<attack>_<dataset>.json and .md")
+    p.add_argument("--out", default=defaults.RESULTS_OUT, help="folder for table_<attack>_<dataset>.json and .md")
     p.add_argument("--seed", type=int, default=0, help="random seed")
     args = p.parse_args(argv)
     methods = [m.strip() for m in args.methods.split(",") if m.strip()]
@@ -173,6 +174,10 @@ def main(argv=None):
     print()
     print(markdown(result))
     print(f"wrote {write(result, args.out)}.json and .md")
+    if result["missing"]:
+        print(f"error: {len(result['missing'])} requested method(s) did not run: {', '.join(result['missing'])} "
+              "(see above); the table holds the others", file=sys.stderr)
+        raise SystemExit(3)
     return result
 
 

@@ -34,16 +34,20 @@ def main(argv=None):
     target = os.path.join(args.out, str(args.version))
     if os.path.exists(target):
         raise ValueError(f"{target} exists; choose another --version or remove it")
-    from tf_aegan.evaluation import load_defended
+    from tf_aegan import store
     from tf_aegan.purify import LatentSearchPurifier
     from tf_aegan.serving import DefendedClassifier
 
     workdir = cli.default_workdir(args, shipped=True)
-    classifier, encoder, decoder, data = load_defended(workdir, args.aegan, args.dataset, args.data_dir)
+    classifier = store.load_classifier(workdir, "A", args.dataset)
+    encoder, decoder = store.load_autoencoder(workdir, args.aegan, args.dataset)
     purifier = LatentSearchPurifier(encoder, decoder, mode="gated", steps=args.steps, step_size=args.step_size,
                                     factor=args.factor, period=args.period, detector_metric=args.detector_metric,
                                     threshold=args.threshold)
-    if args.threshold is None:
+    if args.threshold is None:  # the data set is needed only to set the threshold
+        from tf_aegan.data import load_dataset
+
+        data = load_dataset(args.dataset, args.data_dir)
         val = data.arrays("val", min(2000, data.split("val").size))[0]
         purifier.detector.fit_threshold(val, args.fpr)
     module = DefendedClassifier(classifier, purifier, info={

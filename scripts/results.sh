@@ -12,11 +12,11 @@ run() {
 run substitute_B train.substitute --dataset fashion_mnist --arch B --workdir "$W"
 run substitute_C train.substitute --dataset fashion_mnist --arch C --workdir "$W"
 run weights export.weights --workdir "$W" --dataset fashion_mnist ${EXPORT_ARGS:-}
-run search_params evaluate.search_params --dataset fashion_mnist
-run purification evaluate.purification --dataset fashion_mnist --n 10000
+run search_params evaluate.search_params --dataset fashion_mnist --out results
+run purification evaluate.purification --dataset fashion_mnist --n 10000 --out results
 run bench_purify bench.purify --dataset fashion_mnist --json
-run table_fgsm evaluate.table --attack fgsm --dataset fashion_mnist --n 1000
-run table_pgd evaluate.table --attack pgd --dataset fashion_mnist --n 1000
-run table_cw evaluate.table --attack cw --dataset fashion_mnist --n 1000 --cw-iterations 30 --cw-binary-steps 3
-run table_blackbox evaluate.table --attack blackbox --dataset fashion_mnist --n 9850
+run table_fgsm evaluate.table --attack fgsm --dataset fashion_mnist --n 1000 --out results
+run table_pgd evaluate.table --attack pgd --dataset fashion_mnist --n 1000 --out results
+run table_cw evaluate.table --attack cw --dataset fashion_mnist --n 1000 --cw-iterations 30 --cw-binary-steps 3 --out results
+run table_blackbox evaluate.table --attack blackbox --dataset fashion_mnist --n 9850 --out results
 run bench_serving bench.serving --dataset fashion_mnist --json

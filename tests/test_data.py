@@ -89,6 +89,7 @@ def test_no_source_lists_what_was_tried(tmp_path, monkeypatch):
     monkeypatch.delenv("TF_AEGAN_DATA_DIR", raising=False)
     monkeypatch.setenv("TF_AEGAN_NO_DOWNLOAD", "1")
     monkeypatch.setenv("TFDS_DATA_DIR", str(tmp_path))
+    monkeypatch.setattr("tf_aegan.data.LOCAL_ROOTS", (str(tmp_path / "data"),))
     with pytest.raises(ValueError) as e:
         load_dataset("mnist")
     msg = str(e.value)
@@ -125,3 +126,15 @@ def test_tfds_paths_with_mock_data():
         assert x.shape == (4, 64, 64, 3) and set(np.unique(y.numpy())) <= {0, 1}
         x, _ = next(iter(celeb["dev"].dataset().batch(50)))
         assert x.shape[0] == celeb["dev"].size
+
+
+def test_a_checkout_finds_data_beside_it_without_options(tmp_path, monkeypatch):
+    """The README's commands work as written: data/ in the checkout or shared/datasets/ beside it."""
+    from tests.conftest import make_idx_folder
+
+    monkeypatch.delenv("TF_AEGAN_DATA_DIR", raising=False)
+    monkeypatch.setenv("TF_AEGAN_NO_DOWNLOAD", "1")
+    make_idx_folder(tmp_path / "shared" / "mnist")
+    monkeypatch.setattr("tf_aegan.data.LOCAL_ROOTS", (str(tmp_path / "data"), str(tmp_path / "shared")))
+    d = load_dataset("mnist")
+    assert d.source == str(tmp_path / "shared" / "mnist") and d.split("test").size == 40

@@ -170,7 +170,7 @@ def test_client_round_trip(exported, form, capsys):
         server.server.shutdown()
 
 
-def test_export_cli_writes_a_versioned_model(exported, tmp_path, capsys):
+def test_export_cli_writes_a_versioned_model(exported, tmp_path, capsys, monkeypatch):
     import json
 
     import export.savedmodel
@@ -193,3 +193,10 @@ def test_export_cli_writes_a_versioned_model(exported, tmp_path, capsys):
     with pytest.raises(SystemExit) as e:
         export.savedmodel.main(args)
     assert e.value.code == 2 and "exists" in capsys.readouterr().err
+    # A given threshold needs no data set: no --data-dir, no data anywhere.
+    monkeypatch.delenv("TF_AEGAN_DATA_DIR", raising=False)
+    given = export.savedmodel.main(["--out", str(tmp_path / "serving"), "--version", "2", "--workdir", str(work),
+                                    "--dataset", "mnist", "--data-dir", str(tmp_path / "nowhere"),
+                                    "--threshold", "0.01", "--steps", "4"])
+    with open(os.path.join(given, "assets.extra", "purifier.json")) as f:
+        assert json.load(f)["threshold"] == pytest.approx(0.01)

@@ -34,3 +34,7 @@ SPLIT_SEED = 1234
 
 # Section 4.1 / Appendix A: attack budgets.
 EPSILON = {"mnist": 0.3, "fashion_mnist": 0.3, "celeba": 0.1}
+
+# Where commands write results by default: an untracked folder, so a run never overwrites the
+# tables RESULTS.md cites (its commands name --out results).
+RESULTS_OUT = "runs/results"

@@ -18,6 +18,9 @@ DATASETS = ("mnist", "fashion_mnist", "celeba")
 ENV_VAR = "TF_AEGAN_DATA_DIR"
 NO_DOWNLOAD_ENV = "TF_AEGAN_NO_DOWNLOAD"
 DEBIAN_ROOT = "/usr/share/datasets"
+_REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+# Folders a checkout looks in by itself: data/ inside it, and a shared/datasets/ beside it.
+LOCAL_ROOTS = (os.path.join(_REPO, "data"), os.path.normpath(os.path.join(_REPO, "..", "shared", "datasets")))
 _FOLDER_NAMES = {
     "mnist": ("mnist",),
     "fashion_mnist": ("fashion-mnist", "fashion_mnist"),
@@ -220,13 +223,14 @@ def load_dataset(name, data_dir=None):
         tried.append(f"${ENV_VAR}={explicit}: no {name} files there")
     else:
         tried.append(f"--data-dir / ${ENV_VAR}: not set")
-    for sub in _FOLDER_NAMES[name]:
-        folder = os.path.join(DEBIAN_ROOT, sub)
-        if os.path.isdir(folder):
-            splits = _from_folder(name, folder)
-            if splits is not None:
-                return ImageDataset(name, folder, splits)
-    tried.append(f"{DEBIAN_ROOT}/{_FOLDER_NAMES[name][0]}: not there")
+    for root in (DEBIAN_ROOT, *LOCAL_ROOTS):
+        for sub in _FOLDER_NAMES[name]:
+            folder = os.path.join(root, sub)
+            if os.path.isdir(folder):
+                splits = _from_folder(name, folder)
+                if splits is not None:
+                    return ImageDataset(name, folder, splits)
+        tried.append(f"{root}/{_FOLDER_NAMES[name][0]}: not there")
     download = not os.environ.get(NO_DOWNLOAD_ENV)
     for dl in (False, True) if download else (False,):
         try:

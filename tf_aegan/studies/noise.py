@@ -31,7 +31,7 @@ class NoiseStudyConfig:
     search_step_size: float = 10.0
     search_factor: float = 1.0
     clean_floor: float = 0.83
-    out: str = "results/noise_study"
+    out: str = defaults.RESULTS_OUT
     seed: int = 0
 
 

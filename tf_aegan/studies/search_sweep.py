@@ -31,7 +31,7 @@ class SearchSweepConfig:
     clean_tolerance: float = 0.05
     labels: str = "predicted"
     trajectory_n: int = 200                  # images whose per-step errors are recorded
-    out: str = "runs/results"
+    out: str = defaults.RESULTS_OUT
 
 
 def pick(rows, floor):
