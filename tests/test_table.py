@@ -54,7 +54,8 @@ def test_blackbox_table_uses_substitutes(workdir, tmp_path):
 
 def test_table_bad_input(workdir, tmp_path, capsys):
     for extra, message in ((["--attack", "fgsm", "--methods", "none,foo"], "unknown method(s) foo"),
-                           (["--attack", "fgsm", "--n", "100000"], "--n 100000 must be between"),
+                           (["--attack", "fgsm", "--n", "100000"], "n = 100000 must be between"),
+                           (["--attack", "fgsm", "--n", "0"], "n must be at least 1, got 0"),
                            (["--attack", "nope"], "invalid choice")):
         with pytest.raises(SystemExit) as e:
             evaluate.table.main(workdir + extra + ["--out", str(tmp_path)])
@@ -124,3 +125,45 @@ def test_default_out_is_untracked(workdir, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     evaluate.table.main(workdir + ["--attack", "fgsm", "--methods", "none", "--n", "4"])
     assert (tmp_path / defaults.RESULTS_OUT / "table_fgsm_mnist.json").exists()
+
+
+def test_interrupted_table_resumes_from_its_batches(workdir, tmp_path, monkeypatch, capsys):
+    """Ctrl-C keeps finished batches and exits 130; the rerun computes only what is missing."""
+    from tf_aegan import tables
+
+    out = str(tmp_path / "out")
+    args = workdir + ["--attack", "fgsm", "--methods", "none,ours", "--n", "12", "--batch-size", "4",
+                      "--steps", "2", "--out", out]
+    real_get, calls = tables.BatchCache.get, []
+
+    def interrupted(self, key, index, compute):
+        if key.startswith("white_ours") and index == 1:
+            raise KeyboardInterrupt
+        return real_get(self, key, index, compute)
+
+    monkeypatch.setattr(tables.BatchCache, "get", interrupted)
+    with pytest.raises(SystemExit) as e:
+        evaluate.table.main(args)
+    assert e.value.code == 130 and "run the same command again" in capsys.readouterr().err
+
+    def counting(self, key, index, compute):
+        import os
+
+        if not os.path.exists(os.path.join(self.folder, f"{key}.{index}.npy")):
+            calls.append((key, index))
+        return real_get(self, key, index, compute)
+
+    monkeypatch.setattr(tables.BatchCache, "get", counting)
+    result = evaluate.table.main(args)
+    assert "resuming" in capsys.readouterr().out
+    assert ("gray", 0) not in calls and ("white_ours", 0) not in calls and ("white_ours", 1) in calls
+    fresh = evaluate.table.main(args[:-1] + [str(tmp_path / "fresh")])
+    assert result["rows"] == fresh["rows"]  # resumed = uninterrupted
+    assert not [p for p in (tmp_path / "out").iterdir() if p.name.startswith(".cache")]  # cache removed when done
+
+
+def test_table_says_its_estimated_time_up_front(workdir, tmp_path, capsys):
+    evaluate.table.main(workdir + ["--attack", "pgd", "--methods", "none", "--n", "4", "--pgd-steps", "2",
+                                   "--out", str(tmp_path)])
+    out = capsys.readouterr().out
+    assert "need about" in out and out.index("need about") < out.index("gray-box pgd")

@@ -1,0 +1,289 @@
+"""Table 1's protocol as a library: one attack, rows of threat models, columns of defenses.
+
+`run_table(TableConfig(...))` returns the result and writes it (JSON and Markdown) after every
+batch; what each batch computed (adversarial images, the defended classifier's predictions) is
+kept in a cache folder beside the output, so an interrupted run resumes where it stopped and a
+finished one removes its cache. Each accuracy comes with its 95% Wilson interval and n.
+"""
+
+import dataclasses
+import hashlib
+import json
+import os
+import shutil
+import time
+
+import numpy as np
+
+from tf_aegan import defaults
+from tf_aegan.attacks import cw as cw_defaults
+
+ATTACKS = ("fgsm", "pgd", "cw", "blackbox")
+# Madry et al. (2017) / the paper's PGD: 40 steps of 0.01 with a random start.
+PGD_STEPS = 40
+PGD_STEP_SIZE = 0.01
+
+
+@dataclasses.dataclass
+class TableConfig:
+    attack: str
+    dataset: str = "fashion_mnist"
+    data_dir: str = None
+    methods: tuple = ("none", "ours")
+    workdir: str = None                  # trained networks; default weights/<dataset>
+    n: int = 1000                        # test images (black-box: the first n of the 9850)
+    labels: str = "predicted"            # attack labels: A's predictions (CleverHans' y=None) or "true"
+    zerograd: bool = True                # also score the white-box attack as the paper's code ran it
+    steps: int = 15                      # search steps L of ours / AE+s (Table 1)
+    pgd_steps: int = PGD_STEPS
+    pgd_step_size: float = PGD_STEP_SIZE
+    cw_iterations: int = cw_defaults.CW_MAX_ITERATIONS
+    cw_binary_steps: int = cw_defaults.CW_BINARY_SEARCH_STEPS
+    batch_size: int = 100
+    seed: int = 0
+    out: str = defaults.RESULTS_OUT
+
+    def check(self):
+        if self.attack not in ATTACKS:
+            raise ValueError(f"unknown attack {self.attack!r}; choose one of {', '.join(ATTACKS)}")
+        if self.labels not in ("predicted", "true"):
+            raise ValueError(f"labels must be 'predicted' or 'true', got {self.labels!r}")
+        for name in ("n", "batch_size", "pgd_steps", "cw_iterations", "cw_binary_steps"):
+            if getattr(self, name) < 1:
+                raise ValueError(f"{name} must be at least 1, got {getattr(self, name)}")
+        if self.steps < 0:
+            raise ValueError(f"steps must be >= 0, got {self.steps}")
+
+
+def settings_of(config, eps, split):
+    s = {"eps": eps, "n": config.n, "split": split, "steps_ours": config.steps, "seed": config.seed,
+         "labels": "substitute's predictions" if config.attack == "blackbox" else config.labels}
+    if config.attack == "cw":
+        s.update(cw_iterations=config.cw_iterations, cw_binary_steps=config.cw_binary_steps)
+    if config.attack == "pgd":
+        s.update(pgd_steps=config.pgd_steps, pgd_step_size=config.pgd_step_size)
+    return s
+
+
+class BatchCache:
+    """Arrays computed per batch, kept on disk under a key of the settings, so a rerun resumes."""
+
+    def __init__(self, folder):
+        self.folder = folder
+        os.makedirs(folder, exist_ok=True)
+
+    def get(self, key, index, compute):
+        path = os.path.join(self.folder, f"{key}.{index}.npy")
+        if os.path.exists(path):
+            return np.load(path)
+        value = np.asarray(compute())
+        np.save(path + ".tmp.npy", value)
+        os.replace(path + ".tmp.npy", path)
+        return value
+
+    def count(self):
+        return sum(1 for f in os.listdir(self.folder) if f.endswith(".npy") and ".tmp" not in f)
+
+    def remove(self):
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def _fingerprint(config, settings, workdir):
+    """What the cached batches depend on: the settings and the networks' files (size, mtime)."""
+    files = []
+    for root, _, names in os.walk(workdir):
+        files += [(os.path.relpath(os.path.join(root, f), workdir), os.path.getsize(os.path.join(root, f)),
+                   int(os.path.getmtime(os.path.join(root, f)))) for f in sorted(names) if f.endswith(".keras")]
+    text = json.dumps([settings, config.attack, config.dataset, config.batch_size, sorted(files)], sort_keys=True)
+    return hashlib.sha1(text.encode()).hexdigest()[:12]
+
+
+def estimate_seconds(config, classifier, purifiers, x):
+    """Seconds the attacks will take, from timing gradients of each attacked model on a small batch."""
+    import tensorflow as tf
+
+    if config.attack in ("fgsm", "blackbox"):
+        per_image = 1
+    elif config.attack == "pgd":
+        per_image = config.pgd_steps
+    else:
+        per_image = config.cw_iterations * config.cw_binary_steps
+    xb = tf.constant(x[: min(10, len(x))])
+    total = 0.0
+    for model_fn in [classifier] + [(lambda p: lambda v: classifier(p.white_box_part(v)))(p) for p in purifiers]:
+        with tf.GradientTape() as tape:
+            tape.watch(xb)
+            loss = tf.reduce_sum(model_fn(xb))
+        tape.gradient(loss, xb)  # traced once before timing
+        t = time.time()
+        for _ in range(3):
+            with tf.GradientTape() as tape:
+                tape.watch(xb)
+                loss = tf.reduce_sum(model_fn(xb))
+            tape.gradient(loss, xb)
+        total += (time.time() - t) / 3 / len(xb) * per_image * len(x)
+    return total
+
+
+def run_table(config: TableConfig, progress=print):
+    """Table 1's block for `config.attack`; writes the result after every batch and returns it."""
+    import keras
+
+    from tf_aegan import store
+    from tf_aegan.attacks import carlini_wagner_l2, fgsm, pgd
+    from tf_aegan.attacks.threat import black_box, gray_box, white_box, white_box_zero_gradient
+    from tf_aegan.data import load_dataset
+    from tf_aegan.evaluation import accuracy, fmt, predict_labels
+    from tf_aegan.methods import METHODS, MissingNetworks, load_method
+    from tf_aegan.purify import Purifier
+    from tf_aegan.stats import wilson_interval
+
+    config.check()
+    unknown = [m for m in config.methods if m not in METHODS]
+    if unknown:
+        raise ValueError(f"unknown method(s) {', '.join(unknown)}; choose from {', '.join(METHODS)}")
+    keras.utils.set_random_seed(config.seed)
+    workdir = config.workdir or store.shipped_dir(config.dataset)
+    data = load_dataset(config.dataset, config.data_dir)
+    black = config.attack == "blackbox"
+    split = "blackbox" if black else "test"
+    if config.n > data.split(split).size:
+        raise ValueError(f"n = {config.n} must be between 1 and the size of the {split} split ({data.split(split).size})")
+    x, y = data.arrays(split, config.n)
+    a = store.load_classifier(workdir, "A", config.dataset)
+    eps = defaults.EPSILON[config.dataset]
+    attacks = {
+        "fgsm": lambda f, xb, yb: fgsm(f, xb, eps, y=yb),
+        "pgd": lambda f, xb, yb: pgd(f, xb, eps, config.pgd_step_size, config.pgd_steps, y=yb, seed=config.seed),
+        "cw": lambda f, xb, yb: carlini_wagner_l2(f, xb, max_iterations=config.cw_iterations,
+                                                  binary_search_steps=config.cw_binary_steps),
+        "blackbox": lambda f, xb, yb: fgsm(f, xb, eps, y=yb),
+    }
+    attack = attacks[config.attack]
+    settings = settings_of(config, eps, split)
+    result = {"attack": config.attack, "dataset": config.dataset, "n": len(y), "clean": {}, "seconds_per_image": {},
+              "rows": [], "missing": {}, "settings": settings}
+    cache = BatchCache(os.path.join(config.out, f".cache_{config.attack}_{config.dataset}_"
+                                                f"{_fingerprint(config, settings, workdir)}"))
+    if cache.count():
+        progress(f"resuming: {cache.count()} batches already computed in {cache.folder}")
+    bs = config.batch_size
+    batches = [(i, slice(i * bs, min(len(y), (i + 1) * bs))) for i in range((len(y) + bs - 1) // bs)]
+    y_attack = None if config.labels == "predicted" else y
+
+    def adversarial(key, make):
+        """Adversarial images for every batch, cached; `make(x_batch, y_batch)`."""
+        bar = keras.utils.Progbar(len(y), unit_name="image")
+        out = []
+        for i, sl in batches:
+            out.append(cache.get(key, i, lambda: make(x[sl], None if y_attack is None else y_attack[sl])))
+            bar.add(len(out[-1]))
+        return np.concatenate(out)
+
+    def predictions(key, method, images):
+        """The defended classifier's labels of purified `images` and the seconds that took, cached per batch."""
+        def compute(sl):
+            t = time.time()
+            pred = predict_labels(method.classifier, method.purifier.purify_all(images[sl])[0])
+            return np.append(pred.astype(np.float64), time.time() - t)
+
+        parts = [cache.get(key, i, lambda: compute(sl)) for i, sl in batches]
+        return (np.concatenate([p[:-1] for p in parts]).astype(np.int64), float(sum(p[-1] for p in parts)))
+
+    def scored(pred):
+        correct = int((pred == y).sum())
+        lo, hi = wilson_interval(correct, len(y))
+        return {"accuracy": correct / len(y), "ci": [lo, hi], "n": int(len(y))}
+
+    loaded = {}
+    for name in config.methods:
+        try:
+            loaded[name] = load_method(name, workdir, config.dataset, classifier=a, steps=config.steps)
+        except MissingNetworks as e:
+            result["missing"][name] = str(e)
+            progress(f"{name}: skipped: {e}")
+    attacked_parts = [m.purifier for m in loaded.values()
+                      if type(m.purifier).white_box_part is not Purifier.white_box_part]
+    estimate = estimate_seconds(config, a, attacked_parts, x)
+    progress(f"{config.attack} on n={len(y)} {split} images, methods {', '.join(loaded) or '(none)'}: the attacks "
+             f"need about {estimate / 60:.1f} min on this machine (estimated from gradient timings), plus purification")
+    write(result, config.out)
+    adv_black = {}
+    if black:
+        for arch in ("B", "C"):
+            if not os.path.isdir(store.classifier_dir(workdir, f"substitute_{arch}")):
+                raise ValueError(f"no substitute {arch} in {workdir}. Train it with: python -m train.substitute "
+                                 f"--dataset {config.dataset} --arch {arch} --workdir {workdir}")
+            sub = store.load_classifier(workdir, f"substitute_{arch}", config.dataset)
+            progress(f"black-box FGSM on substitute {arch}")
+            adv_black[arch] = adversarial(f"black{arch}", lambda xb, _, s=sub: black_box(attack, s, xb))
+    gray_adv = None
+    for name, method in loaded.items():
+        progress(f"== {name}")
+        pred, seconds = predictions(f"clean_{name}", method, x)
+        result["clean"][name] = scored(pred)
+        result["seconds_per_image"][name] = seconds / len(y)
+        if black:
+            threats = {f"black-A/{arch}": (f"black{arch}", adv) for arch, adv in adv_black.items()}
+        else:
+            threats = {}
+            identity = type(method.purifier).white_box_part is Purifier.white_box_part
+            if method.has_gray or (identity and method.classifier is a):
+                if gray_adv is None:
+                    progress(f"  gray-box {config.attack} (against A alone, shared by all methods)")
+                    gray_adv = adversarial("gray", lambda xb, yb: gray_box(attack, a, xb, yb))
+            if identity and method.classifier is a:
+                threats["white"] = ("gray", gray_adv)  # no differentiable part: the white-box attack is the gray-box one
+            else:
+                progress(f"  white-box {config.attack}")
+                threats["white"] = (f"white_{name}", adversarial(
+                    f"white_{name}", lambda xb, yb: white_box(attack, method.classifier, method.purifier, xb, yb)))
+            if not identity and config.zerograd and config.attack != "cw":
+                progress(f"  white-box {config.attack} as the paper's code scored it (zero input gradient)")
+                threats["white-zerograd"] = (f"zerograd_{name}", adversarial(
+                    f"zerograd_{name}",
+                    lambda xb, yb: white_box_zero_gradient(attack, method.classifier, method.purifier, xb, yb)))
+            if method.has_gray:
+                threats["gray"] = ("gray", gray_adv)
+        for threat, (key, adv) in threats.items():
+            acc = scored(predictions(f"pred_{key}_{name}", method, adv)[0])
+            result["rows"].append({"threat": threat, "method": name, **acc})
+            progress(f"  {threat:>14} {name:<10} {fmt(acc)}")
+            write(result, config.out)
+        write(result, config.out)
+    cache.remove()
+    write(result, config.out)
+    return result
+
+
+def markdown(result):
+    methods = list(result["clean"])
+    lines = [f"### {result['attack'].upper()} on {result['dataset']} (n={result['n']})", "",
+             "| threat | " + " | ".join(methods) + " |", "|---|" + "---|" * len(methods)]
+    for threat in dict.fromkeys(r["threat"] for r in result["rows"]):
+        cells = []
+        for m in methods:
+            row = next((r for r in result["rows"] if r["threat"] == threat and r["method"] == m), None)
+            cells.append("-" if row is None else f"{row['accuracy']:.3f} [{row['ci'][0]:.3f}, {row['ci'][1]:.3f}]")
+        lines.append(f"| {threat} | " + " | ".join(cells) + " |")
+    lines.append("| clean | " + " | ".join(f"{result['clean'][m]['accuracy']:.3f}" for m in methods) + " |")
+    lines.append("| s/image | " + " | ".join(f"{result['seconds_per_image'][m]:.2g}" for m in methods) + " |")
+    for m, why in result.get("missing", {}).items():
+        lines.append(f"\n- `{m}` not run: {why}")
+    if any(r["threat"] == "white-zerograd" for r in result["rows"]):
+        lines.append("\n`white-zerograd` is the white-box attack as the paper's code ran it: no gradient reaches "
+                     "the input through the purifier, so the attack returns (nearly) the clean image. It measures "
+                     "clean accuracy after purification, not robustness.")
+    lines.append(f"\nAttack labels: {result['settings'].get('labels', 'true')}.")
+    lines.append(f"\nSettings: {json.dumps(result['settings'])}")
+    return "\n".join(lines) + "\n"
+
+
+def write(result, out):
+    os.makedirs(out, exist_ok=True)
+    stem = os.path.join(out, f"table_{result['attack']}_{result['dataset']}")
+    for ext, text in ((".json", json.dumps(result, indent=2)), (".md", markdown(result))):
+        with open(stem + ext + ".tmp", "w") as f:
+            f.write(text)
+        os.replace(stem + ext + ".tmp", stem + ext)
+    return stem
