@@ -200,3 +200,26 @@ def test_export_cli_writes_a_versioned_model(exported, tmp_path, capsys, monkeyp
                                     "--threshold", "0.01", "--steps", "4"])
     with open(os.path.join(given, "assets.extra", "purifier.json")) as f:
         assert json.load(f)["threshold"] == pytest.approx(0.01)
+
+
+def test_served_signatures_are_differentiable_and_match_in_process_gradients(exported):
+    """Attacks and saliency tools take gradients of the served model (issue 13): both signatures."""
+    target, _, x, inproc, clf = exported
+    model = tf.saved_model.load(target)
+    xt = tf.constant(x)
+    threshold = tf.constant(inproc.threshold, tf.float32)
+    assert 0 < int(tf.reduce_sum(tf.cast(inproc.gated_tensor(xt, threshold)[1], tf.int32))) < len(x)
+    weights = tf.constant(np.random.RandomState(1).rand(len(x), 10).astype(np.float32))
+
+    def grad(fn):
+        with tf.GradientTape() as tape:
+            tape.watch(xt)
+            out = fn(xt)
+        return tape.gradient(out, xt).numpy()
+
+    served = grad(lambda v: tf.reduce_sum(model.signatures["serving_default"](images=v)["probabilities"] * weights))
+    local = grad(lambda v: tf.reduce_sum(tf.nn.softmax(clf(inproc.gated_tensor(v, threshold)[0])) * weights))
+    assert np.abs(served).sum() > 0
+    np.testing.assert_allclose(served, local, rtol=1e-3, atol=1e-6)
+    purified = grad(lambda v: tf.reduce_sum(model.signatures["purify"](images=v)["images"]))
+    assert np.isfinite(purified).all() and np.abs(purified).sum() > 0

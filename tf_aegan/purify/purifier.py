@@ -121,9 +121,13 @@ class LatentSearchPurifier(Purifier):
         flags = errors > threshold
 
         def search_flagged():
-            index = tf.where(flags)
-            searched = self.search_from(tf.gather_nd(x, index), tf.gather_nd(z0, index))
-            return tf.tensor_scatter_nd_update(rec, index, searched)
+            # Selection and placement by one-hot products, not gather/scatter: their gradients are
+            # dense, so both tf.cond branches differentiate to the same structure (a gather's
+            # IndexedSlices made the served graph's gradient fail).
+            select = tf.one_hot(tf.where(flags)[:, 0], tf.shape(x)[0], dtype=x.dtype)  # [flagged, batch]
+            searched = self.search_from(tf.einsum("kn,nhwc->khwc", select, x), tf.matmul(select, z0))
+            keep = tf.cast(tf.logical_not(flags), x.dtype)[:, None, None, None]
+            return rec * keep + tf.einsum("kn,khwc->nhwc", select, searched)
 
         # tf.cond: an empty batch would break the transposed convolutions' gradients.
         return tf.cond(tf.reduce_any(flags), search_flagged, lambda: rec), flags, errors
