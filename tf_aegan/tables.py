@@ -88,13 +88,14 @@ class BatchCache:
         shutil.rmtree(self.folder, ignore_errors=True)
 
 
-def _fingerprint(config, settings, workdir):
+def fingerprint(config, settings, workdir):
     """What the cached batches depend on: the settings and the networks' files (size, mtime)."""
     files = []
     for root, _, names in os.walk(workdir):
         files += [(os.path.relpath(os.path.join(root, f), workdir), os.path.getsize(os.path.join(root, f)),
                    int(os.path.getmtime(os.path.join(root, f)))) for f in sorted(names) if f.endswith(".keras")]
-    text = json.dumps([settings, config.attack, config.dataset, config.batch_size, sorted(files)], sort_keys=True)
+    text = json.dumps([settings, getattr(config, "attack", None), config.dataset, config.batch_size, sorted(files)],
+                      sort_keys=True)
     return hashlib.sha1(text.encode()).hexdigest()[:12]
 
 
@@ -164,7 +165,7 @@ def run_table(config: TableConfig, progress=print):
     result = {"attack": config.attack, "dataset": config.dataset, "n": len(y), "clean": {}, "seconds_per_image": {},
               "rows": [], "missing": {}, "settings": settings}
     cache = BatchCache(os.path.join(config.out, f".cache_{config.attack}_{config.dataset}_"
-                                                f"{_fingerprint(config, settings, workdir)}"))
+                                                f"{fingerprint(config, settings, workdir)}"))
     if cache.count():
         progress(f"resuming: {cache.count()} batches already computed in {cache.folder}")
     bs = config.batch_size

@@ -1,0 +1,56 @@
+"""Adaptive attacks on the defenses (BPDA, PGD through the unrolled search, through the gated purifier
+and through the exported SavedModel, detector-aware), with the sanity checks of Carlini et al.
+(2019): `python -m evaluate.adaptive --dataset fashion_mnist --eps 0.1,0.2,0.3 --n 500`.
+Writes DIR/adaptive_<dataset>.json and .md after every row; a rerun resumes from cached batches."""
+
+import sys
+
+from tf_aegan import cli
+from tf_aegan.adaptive import ATTACKS, AdaptiveConfig
+
+D = AdaptiveConfig()
+
+
+@cli.exits_cleanly
+def main(argv=None):
+    p = cli.parser("python -m evaluate.adaptive", __doc__)
+    cli.add_data_args(p)
+    cli.add_networks_args(p)
+    p.add_argument("--methods", default=",".join(D.methods), help="comma-separated methods with networks")
+    p.add_argument("--attacks", default=",".join(D.attacks), help=f"comma-separated, from {', '.join(ATTACKS)}")
+    p.add_argument("--eps", default=",".join(map(str, D.eps)), help="comma-separated L-infinity budgets")
+    p.add_argument("--n", type=int, default=D.n, help="test images")
+    p.add_argument("--steps", type=int, default=D.steps, help="PGD iterations")
+    p.add_argument("--restarts", type=int, default=D.restarts, help="random restarts (worst case per image)")
+    p.add_argument("--labels", default=D.labels, choices=("true", "predicted"), help="attack labels")
+    p.add_argument("--search-steps", type=int, default=None, help="the purifier's L (default: its own)")
+    p.add_argument("--spsa-n", type=int, default=D.spsa_n, help="images for the SPSA check (0: skip)")
+    p.add_argument("--sanity-n", type=int, default=D.sanity_n, help="images for the eps-to-1 and step checks")
+    p.add_argument("--no-sanity", action="store_true", help="skip the sanity checks")
+    p.add_argument("--out", default=D.out, help="folder for adaptive_<dataset>.json and .md")
+    args = p.parse_args(argv)
+    try:
+        eps = tuple(float(e) for e in args.eps.split(",") if e.strip())
+    except ValueError as e:
+        raise ValueError(f"--eps must be comma-separated numbers, got {args.eps!r}") from e
+    config = AdaptiveConfig(dataset=args.dataset, data_dir=args.data_dir, workdir=cli.default_workdir(args, shipped=True),
+                            aegan=args.aegan, methods=tuple(m for m in args.methods.split(",") if m),
+                            attacks=tuple(a for a in args.attacks.split(",") if a), eps=eps, n=args.n,
+                            steps=args.steps, restarts=args.restarts, labels=args.labels,
+                            search_steps=args.search_steps, spsa_n=args.spsa_n, sanity_n=args.sanity_n,
+                            sanity=not args.no_sanity, out=args.out)
+    config.check()
+    from tf_aegan.adaptive import markdown, run_adaptive
+
+    try:
+        result = run_adaptive(config, progress=lambda s: print(s, flush=True))
+    except KeyboardInterrupt:
+        print(f"\ninterrupted: finished batches are kept under {config.out}/; run the same command again to "
+              "continue from them", file=sys.stderr)
+        raise SystemExit(130)
+    print(markdown(result))
+    return result
+
+
+if __name__ == "__main__":
+    main()

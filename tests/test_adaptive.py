@@ -1,0 +1,106 @@
+import json
+
+import keras
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from tests.conftest import tiny_images
+from tf_aegan.attacks.adaptive import bpda_identity, pgd_linf, spsa
+from tf_aegan.models import build_decoder, build_encoder
+from tf_aegan.purify import LatentSearchPurifier
+
+
+@pytest.fixture(scope="module")
+def tiny():
+    keras.utils.set_random_seed(0)
+    x, y = tiny_images(300, np.random.RandomState(0))
+    x = x[..., None].astype(np.float32) / 255.0
+    clf = keras.Sequential([keras.Input((28, 28, 1)), keras.layers.Flatten(), keras.layers.Dense(32, activation="relu"),
+                            keras.layers.Dense(10)])
+    clf.compile(keras.optimizers.Adam(3e-3), keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+    clf.fit(x, y, epochs=15, batch_size=50, verbose=0)
+    return clf, x[:32], y[:32]
+
+
+def test_gradient_through_the_unrolled_search_is_nonzero_and_matches_finite_differences():
+    keras.utils.set_random_seed(1)
+    pur = LatentSearchPurifier(build_encoder(latent_dim=4), build_decoder(latent_dim=4), mode="search", steps=3,
+                               step_size=0.5)
+    x = tf.constant(np.random.RandomState(0).rand(2, 28, 28, 1).astype(np.float32) * 0.8 + 0.1)
+    w = tf.constant(np.random.RandomState(1).randn(2, 28, 28, 1).astype(np.float32))
+    base = pur.search_tensor(x)  # centred, so float32 round-off does not swamp the differences
+    f = lambda v: tf.reduce_sum((pur.search_tensor(v) - base) * w)  # noqa: E731
+    with tf.GradientTape() as tape:
+        tape.watch(x)
+        value = f(x)
+    g = tape.gradient(value, x).numpy()
+    assert np.abs(g).sum() > 0
+    direction = np.sign(g) * (np.abs(g) >= np.quantile(np.abs(g), 0.9))  # the steepest 10% of pixels
+    h = 1e-3
+    numeric = (float(f(x + h * direction)) - float(f(x - h * direction))) / (2 * h)
+    analytic = float((g * direction).sum())
+    assert numeric == pytest.approx(analytic, rel=0.1)
+
+
+def test_bpda_lowers_the_accuracy_of_a_purified_model(tiny):
+    clf, x, y = tiny
+    # A purifier whose own gradient is useless: quantisation (zero gradient almost everywhere).
+    quantise = lambda v: tf.round(v * 4) / 4  # noqa: E731
+    acc = lambda adv: float((np.argmax(clf(quantise(tf.constant(adv))), 1) == y).mean())  # noqa: E731
+    clean = acc(x)
+    direct = pgd_linf(lambda v: clf(quantise(v)), x, y, 0.2, 0.02, 20, rand_init=False)
+    bpda = pgd_linf(lambda v: clf(bpda_identity(quantise)(v)), x, y, 0.2, 0.02, 20, rand_init=False)
+    assert np.abs(np.asarray(direct) - x).max() == 0  # no gradient, no move
+    assert acc(bpda) < clean - 0.4
+    assert np.abs(np.asarray(bpda) - x).max() <= 0.2 + 1e-6
+
+
+def test_pgd_penalty_and_eot_and_bad_settings(tiny):
+    clf, x, y = tiny
+    free = pgd_linf(clf, x, y, 0.3, 0.05, 10, seed=0)
+    held = pgd_linf(clf, x, y, 0.3, 0.05, 10, seed=0, penalty_fn=lambda v: tf.reduce_sum(tf.abs(v - x), [1, 2, 3]),
+                    penalty_weight=100.0)
+    assert float(tf.reduce_mean(tf.abs(held - x))) < 0.5 * float(tf.reduce_mean(tf.abs(free - x)))
+    eot = pgd_linf(clf, x, y, 0.3, 0.05, 3, eot=2)
+    assert eot.shape == x.shape
+    with pytest.raises(ValueError, match="eot >= 1"):
+        pgd_linf(clf, x, y, 0.3, 0.05, 3, eot=0)
+
+
+def test_spsa_runs_under_keras_3_and_attacks(tiny):
+    clf, x, y = tiny
+    adv = np.asarray(spsa(clf, x[:3], y[:3], 0.3, steps=10, samples=32))
+    assert adv.shape == (3, 28, 28, 1) and np.abs(adv - x[:3]).max() <= 0.3 + 1e-6
+    margin = lambda v: float(tf.reduce_mean(tf.gather(clf(v), y[:3], batch_dims=1)))  # noqa: E731
+    assert margin(adv) < margin(x[:3])
+
+
+def test_evaluate_adaptive_end_to_end_on_tiny_networks(tmp_path):
+    import evaluate.adaptive
+    import train.aegan
+    import train.classifier
+    from tests.conftest import make_idx_folder
+
+    data = make_idx_folder(tmp_path / "mnist")
+    common = ["--dataset", "mnist", "--data-dir", data, "--workdir", str(tmp_path / "w")]
+    train.classifier.main(common + ["--epochs", "3", "--batch-size", "16", "--verbose", "0"])
+    train.aegan.main(common + ["--epochs", "1", "--batch-size", "16", "--latent-dim", "8", "--name", "aegan",
+                               "--verbose", "0"])
+    out = tmp_path / "out"
+    result = evaluate.adaptive.main(common + ["--n", "8", "--eps", "0.1,0.3", "--steps", "3", "--restarts", "2",
+                                              "--search-steps", "2", "--spsa-n", "2", "--sanity-n", "4",
+                                              "--out", str(out)])
+    saved = json.loads((out / "adaptive_mnist.json").read_text())
+    assert saved["rows"] == json.loads(json.dumps(result["rows"]))
+    attacks = {(r["defense"].split(" ")[0], r["attack"]) for r in saved["rows"]}
+    assert {("A", "pgd"), ("AE-GAN+rs", "bpda"), ("AE-GAN+rs", "search"), ("gated", "gated-detector"),
+            ("SavedModel", "served")} <= attacks
+    for r in saved["rows"]:
+        assert set(r) >= {"method", "attack", "eps", "steps", "restarts", "accuracy", "ci", "n", "flagged"}
+        assert r["n"] == 8 and 0 <= r["flagged"] <= 1
+    names = [c["name"] for c in saved["sanity"]]
+    assert any("SPSA" in n for n in names) and any("eps grows toward 1" in n for n in names)
+    assert all(isinstance(c["passed"], bool) for c in saved["sanity"])
+    assert "Sanity checks" in (out / "adaptive_mnist.md").read_text()
+    assert not [p for p in out.iterdir() if p.name.startswith(".cache")]

@@ -1,0 +1,337 @@
+"""Adaptive attacks on a purification defense, with the sanity checks of Carlini et al. (2019).
+
+For each method with networks, L-infinity PGD (true labels by default, random starts, the worst
+case over restarts per image) with gradients taken along several paths:
+
+| attack | gradient path | evaluated on |
+|---|---|---|
+| `pgd` | A alone (method `none`) | A |
+| `fgsm-white` | one FGSM step through A(G(F(x))): the paper's non-adaptive white-box | the defense |
+| `reconstruct` | PGD through A(G(F(x))), the search left out | the defense |
+| `bpda` | the purifier forward, the identity backward (Athalye et al. 2018) | the defense |
+| `search` | the whole unrolled L-step search | AE-GAN+rs (always searching) |
+| `gated` | the detector-gated purifier as served (tf.cond and all) | the gated purifier |
+| `gated-detector` | `gated` minus a penalty on the reconstruction error above the threshold | the gated purifier |
+| `served` | the exported SavedModel's `serving_default`, loaded with `tf.saved_model.load` | the SavedModel |
+| `cw` | CleverHans' CW-L2 through the unrolled search | AE-GAN+rs |
+
+Results are written after every row; computed batches are cached, so a rerun resumes.
+"""
+
+import dataclasses
+import json
+import os
+import tempfile
+import time
+
+import numpy as np
+
+from tf_aegan import defaults
+from tf_aegan.tables import BatchCache, fingerprint
+
+ATTACKS = ("pgd", "fgsm-white", "reconstruct", "bpda", "search", "gated", "gated-detector", "served", "cw")
+DEFAULT_ATTACKS = ("pgd", "fgsm-white", "reconstruct", "bpda", "search", "gated", "gated-detector", "served")
+
+
+@dataclasses.dataclass
+class AdaptiveConfig:
+    dataset: str = "fashion_mnist"
+    data_dir: str = None
+    workdir: str = None                       # default weights/<dataset>
+    aegan: str = "aegan"
+    methods: tuple = ("none", "ours")
+    attacks: tuple = DEFAULT_ATTACKS
+    eps: tuple = (0.1, 0.2, 0.3)
+    n: int = 500
+    steps: int = 100                          # PGD iterations (Carlini et al.: at least 100)
+    restarts: int = 2
+    step_size: float = None                   # default 2.5 * eps / steps (Madry et al.)
+    labels: str = "true"                      # the strongest choice for the attacker
+    fpr: float = 0.05                         # the gated purifier's threshold on clean validation images
+    penalty_weight: float = 1000.0            # gated-detector: weight on the MSE above the threshold
+    search_steps: int = None                  # L of the purifier; default its own
+    cw_iterations: int = 100
+    cw_binary_steps: int = 3
+    sanity: bool = True
+    sanity_n: int = 100                       # images for the eps sweep to 1 and the step check
+    spsa_n: int = 20                          # images for the gradient-free check (SPSA is slow)
+    spsa_steps: int = 100
+    spsa_samples: int = 64
+    batch_size: int = 100
+    seed: int = 0
+    out: str = defaults.RESULTS_OUT
+
+    def check(self):
+        bad = [a for a in self.attacks if a not in ATTACKS]
+        if bad:
+            raise ValueError(f"unknown attack(s) {', '.join(bad)}; choose from {', '.join(ATTACKS)}")
+        if not self.eps or any(not 0 < e <= 1 for e in self.eps):
+            raise ValueError(f"eps must be in (0, 1], got {self.eps}")
+        for name in ("n", "steps", "restarts", "batch_size"):
+            if getattr(self, name) < 1:
+                raise ValueError(f"{name} must be at least 1, got {getattr(self, name)}")
+        if self.labels not in ("predicted", "true"):
+            raise ValueError(f"labels must be 'predicted' or 'true', got {self.labels!r}")
+
+
+@dataclasses.dataclass
+class Defense:
+    """What an attack is scored on: `predict(x) -> labels, flags`; the gradient paths it offers."""
+    method: str
+    name: str
+    predict: object
+    paths: dict
+    keep: object = None  # what must stay alive for the paths (a loaded SavedModel)
+
+
+def _defenses(method, a, workdir, config, val_images, progress):
+    """The defenses of `method` and their gradient paths (model_fn: images -> logits)."""
+    import tensorflow as tf
+
+    from tf_aegan import store
+    from tf_aegan.attacks.adaptive import bpda_identity
+    from tf_aegan.purify import LatentSearchPurifier
+
+    def labels_of(fn):
+        return lambda x: (np.argmax(fn(tf.constant(x)).numpy(), 1), np.zeros(len(x), bool))
+
+    if method == "none":
+        return [Defense("none", "A", labels_of(a), {"pgd": a})]
+    if method != "ours":
+        raise ValueError(f"adaptive attacks exist for methods none and ours; {method!r} has no networks here yet")
+    enc, dec = store.load_autoencoder(workdir, config.aegan, config.dataset)
+    kw = {} if config.search_steps is None else {"steps": config.search_steps}
+    search = LatentSearchPurifier(enc, dec, mode="search", **kw)
+    gated = LatentSearchPurifier(enc, dec, mode="gated", **kw)
+    threshold = gated.detector.fit_threshold(val_images, config.fpr)
+    thr = tf.constant(threshold, tf.float32)
+    search_fn = tf.function(search.search_tensor, reduce_retracing=True)
+    gated_fn = tf.function(lambda v: gated.gated_tensor(v, thr), reduce_retracing=True)
+
+    def predict_search(x):
+        return np.argmax(a(search_fn(tf.constant(x))).numpy(), 1), np.ones(len(x), bool)
+
+    def predict_gated(x):
+        images, flags, _ = gated_fn(tf.constant(x))
+        return np.argmax(a(images).numpy(), 1), flags.numpy()
+
+    paths_search = {"fgsm-white": lambda v: a(search.reconstruct_tensor(v)),
+                    "reconstruct": lambda v: a(search.reconstruct_tensor(v)),
+                    "bpda": lambda v: a(bpda_identity(search.search_tensor)(v)),
+                    "search": lambda v: a(search.search_tensor(v)),
+                    "cw": lambda v: a(search.search_tensor(v))}
+    gated_path = lambda v: a(gated.gated_tensor(v, thr)[0])  # noqa: E731
+    paths_gated = {"fgsm-white": lambda v: a(search.reconstruct_tensor(v)),
+                   "reconstruct": lambda v: a(search.reconstruct_tensor(v)),
+                   "bpda": lambda v: a(bpda_identity(lambda u: gated.gated_tensor(u, thr)[0])(v)),
+                   "gated": gated_path,
+                   "gated-detector": (gated_path, lambda v: tf.nn.relu(gated.detector.errors_tensor(v) - 0.9 * thr))}
+    defenses = [Defense("ours", "AE-GAN+rs (search)", predict_search, paths_search),
+                Defense("ours", f"gated (threshold {threshold:.4g}, fpr {config.fpr})", predict_gated, paths_gated)]
+    if "served" in config.attacks:
+        from tf_aegan.serving import DefendedClassifier
+
+        folder = tempfile.mkdtemp(prefix="tf_aegan_served_")
+        DefendedClassifier(a, gated).save(os.path.join(folder, "1"))
+        loaded = tf.saved_model.load(os.path.join(folder, "1"))
+        served = loaded.signatures["serving_default"]
+        progress(f"exported the gated purifier to {folder}/1 and loaded it with tf.saved_model.load")
+        logits = lambda v: tf.math.log(served(images=v)["probabilities"] + 1e-12)  # noqa: E731
+
+        def predict_served(x):
+            out = served(images=tf.constant(x))
+            return out["classes"].numpy(), out["flagged"].numpy()
+
+        defenses.append(Defense("ours", "SavedModel serving_default", predict_served, {"served": logits}, loaded))
+    return defenses
+
+
+def _attack_fn(attack, path, eps, config, seed):
+    """images, labels -> adversarial images along `path`."""
+    from tf_aegan.attacks import carlini_wagner_l2, fgsm
+    from tf_aegan.attacks.adaptive import pgd_linf
+
+    step_size = config.step_size or 2.5 * eps / config.steps
+    if attack == "fgsm-white":
+        return lambda x, y: fgsm(path, x, eps, y=y)
+    if attack == "cw":
+        return lambda x, y: carlini_wagner_l2(path, x, max_iterations=config.cw_iterations,
+                                              binary_search_steps=config.cw_binary_steps)
+    if attack == "gated-detector":
+        model_fn, penalty = path
+        return lambda x, y: pgd_linf(model_fn, x, y, eps, step_size, config.steps, seed=seed, penalty_fn=penalty,
+                                     penalty_weight=config.penalty_weight)
+    return lambda x, y: pgd_linf(path, x, y, eps, step_size, config.steps, seed=seed)
+
+
+def _evaluate(defense, attack, eps, config, x, y, y_attack, cache, restarts=None, steps=None):
+    """Robust accuracy of `defense` under `attack` at `eps`: an image counts when every restart fails."""
+    from tf_aegan.stats import wilson_interval
+
+    restarts = 1 if attack in ("fgsm-white", "cw") else (restarts or config.restarts)
+    cfg = config if steps is None else dataclasses.replace(config, steps=steps)
+    path = defense.paths[attack]
+    correct = np.ones(len(y), bool)
+    flagged = np.zeros(len(y), bool)
+    bs = config.batch_size
+    for r in range(restarts):
+        make = _attack_fn(attack, path, eps, cfg, config.seed + r)
+        key = f"{defense.name}|{attack}|{eps}|{cfg.steps}|{r}|{len(y)}".replace("/", "_").replace(" ", "_")
+        for i in range(0, len(y), bs):
+            sl = slice(i, i + bs)
+            out = cache.get(key, i // bs, lambda: _scored_batch(make, defense, x[sl], y[sl], y_attack[sl]))
+            pred, flags = out[0].astype(np.int64), out[1].astype(bool)
+            newly = correct[sl] & (pred != y[sl])
+            flagged[sl] = np.where(newly | (r == 0), flags, flagged[sl])
+            correct[sl] &= pred == y[sl]
+    k = int(correct.sum())
+    lo, hi = wilson_interval(k, len(y))
+    return {"method": defense.method, "defense": defense.name, "attack": attack, "eps": eps,
+            "steps": 1 if attack == "fgsm-white" else cfg.steps, "restarts": restarts,
+            "accuracy": k / len(y), "ci": [lo, hi], "n": int(len(y)), "flagged": float(flagged.mean())}
+
+
+def _scored_batch(make, defense, x, y, y_attack):
+    adv = np.asarray(make(x, y_attack), np.float32)
+    if np.abs(adv - x).max() > 1 + 1e-6 or adv.min() < 0 or adv.max() > 1:
+        raise ValueError("an attack left [0, 1]")
+    pred, flags = defense.predict(adv)
+    return np.stack([pred.astype(np.float64), flags.astype(np.float64)])
+
+
+def run_adaptive(config: AdaptiveConfig, progress=print):
+    """Every (defense, attack, eps) row and the sanity checks; writes JSON and Markdown as it goes."""
+    import keras
+
+    from tf_aegan import store
+    from tf_aegan.data import load_dataset
+    from tf_aegan.evaluation import predict_labels
+
+    config.check()
+    keras.utils.set_random_seed(config.seed)
+    workdir = config.workdir or store.shipped_dir(config.dataset)
+    data = load_dataset(config.dataset, config.data_dir)
+    if config.n > data.split("test").size:
+        raise ValueError(f"n = {config.n} is larger than the test set ({data.split('test').size})")
+    x, y = data.arrays("test", config.n)
+    a = store.load_classifier(workdir, "A", config.dataset)
+    y_attack = y if config.labels == "true" else predict_labels(a, x)
+    val = data.arrays("val", min(2000, data.split("val").size))[0]
+    settings = {k: v for k, v in dataclasses.asdict(config).items() if k not in ("out", "data_dir")}
+    cache = BatchCache(os.path.join(config.out, f".cache_adaptive_{config.dataset}_"
+                                                f"{fingerprint(config, settings, workdir)}"))
+    if cache.count():
+        progress(f"resuming: {cache.count()} batches already computed in {cache.folder}")
+    result = {"dataset": config.dataset, "split": "test", "n": int(len(y)), "labels": config.labels,
+              "settings": settings, "rows": [], "sanity": []}
+    defenses = [d for m in config.methods for d in _defenses(m, a, workdir, config, val, progress)]
+    for defense in defenses:
+        for attack in config.attacks:
+            if attack not in defense.paths:
+                continue
+            for eps in config.eps:
+                t = time.time()
+                row = _evaluate(defense, attack, eps, config, x, y, y_attack, cache)
+                row["seconds"] = round(time.time() - t, 1)
+                result["rows"].append(row)
+                progress(f"{defense.name:<34} {attack:<15} eps {eps:<4} acc {row['accuracy']:.3f} "
+                         f"[{row['ci'][0]:.3f}, {row['ci'][1]:.3f}]  flagged {row['flagged']:.2f}  ({row['seconds']} s)")
+                write(result, config.out)
+    if config.sanity:
+        result["sanity"] = sanity_checks(result["rows"], defenses, config, x, y, y_attack, cache, progress)
+    write(result, config.out)
+    cache.remove()
+    return result
+
+
+def sanity_checks(rows, defenses, config, x, y, y_attack, cache, progress):
+    """Carlini et al. (2019)'s checks on the rows just measured and a few small extra runs."""
+    checks = []
+    tol = 0.02
+
+    def add(name, passed, **numbers):
+        checks.append({"name": name, "passed": bool(passed), **numbers})
+        progress(f"sanity: {name}: {'passed' if passed else 'FAILED'} {json.dumps(numbers)}")
+
+    undefended = [r for r in rows if r["attack"] == "pgd" and abs(r["eps"] - 0.3) < 1e-9]
+    if undefended:
+        add("PGD reaches 0% on the undefended classifier at eps 0.3", undefended[0]["accuracy"] <= 0.01,
+            accuracy=undefended[0]["accuracy"])
+    by = {}
+    for r in rows:
+        by.setdefault((r["defense"], r["attack"]), []).append(r)
+    rising = [(k, [(r["eps"], r["accuracy"]) for r in v]) for k, v in by.items()
+              if any(b["accuracy"] > a_["accuracy"] + tol for a_, b in zip(sorted(v, key=lambda r: r["eps"]),
+                                                                          sorted(v, key=lambda r: r["eps"])[1:]))]
+    add("accuracy never rises with eps", not rising, rising=[f"{k[0]} / {k[1]}: {v}" for k, v in rising])
+    weaker = []
+    for r in rows:
+        ref = next((w for w in rows if w["defense"] == r["defense"] and w["attack"] == "fgsm-white"
+                    and w["eps"] == r["eps"]), None)
+        if ref and r["attack"] not in ("fgsm-white",) and r["accuracy"] > ref["accuracy"] + tol:
+            weaker.append(f"{r['defense']} / {r['attack']} eps {r['eps']}: {r['accuracy']:.3f} > {ref['accuracy']:.3f}")
+    add("every adaptive attack is at least as strong as the non-adaptive white-box FGSM", not weaker, weaker=weaker)
+    m = min(config.sanity_n, len(y))
+    main = next((d for d in defenses if "bpda" in d.paths), defenses[0])
+    attack = "bpda" if "bpda" in main.paths else "pgd"
+    big = [_evaluate(main, attack, e, config, x[:m], y[:m], y_attack[:m], cache, restarts=1)["accuracy"]
+           for e in (0.5, 1.0)]
+    add(f"accuracy falls to about 0 as eps grows toward 1 ({main.name}, {attack}, n={m})", big[-1] <= 0.05,
+        eps=[0.5, 1.0], accuracy=big)
+    eps = max(config.eps)
+    few = _evaluate(main, attack, eps, config, x[:m], y[:m], y_attack[:m], cache, restarts=1,
+                    steps=max(1, config.steps // 10))["accuracy"]
+    many = _evaluate(main, attack, eps, config, x[:m], y[:m], y_attack[:m], cache, restarts=1)["accuracy"]
+    add(f"more steps never help the defense ({main.name}, {attack}, eps {eps}, n={m})", many <= few + tol,
+        steps=[max(1, config.steps // 10), config.steps], accuracy=[few, many])
+    if config.spsa_n:
+        from tf_aegan.attacks.adaptive import spsa
+
+        k = min(config.spsa_n, len(y))
+        target = next((d for d in defenses if "search" in d.paths), main)
+        logits = target.paths.get("search", target.paths.get("pgd"))
+        t = time.time()
+        adv = cache.get("spsa", 0, lambda: np.asarray(spsa(logits, x[:k], y_attack[:k], eps, config.spsa_steps,
+                                                           samples=config.spsa_samples, seed=config.seed)))
+        spsa_acc = float((target.predict(adv)[0] == y[:k]).mean())
+        grad_accs = [_evaluate(target, a_, eps, config, x[:k], y[:k], y_attack[:k], cache, restarts=1)["accuracy"]
+                     for a_ in target.paths if a_ not in ("cw",)]
+        add(f"gradient-free SPSA does no better than the gradient attacks ({target.name}, eps {eps}, n={k})",
+            spsa_acc >= min(grad_accs) - tol, spsa=spsa_acc, best_gradient=min(grad_accs),
+            seconds=round(time.time() - t, 1))
+    return checks
+
+
+def markdown(result):
+    eps = sorted({r["eps"] for r in result["rows"]})
+    lines = [f"### Adaptive attacks on {result['dataset']} (test, n={result['n']}, {result['labels']} labels, "
+             f"L-infinity)", "", "| defense | attack | steps x restarts | " + " | ".join(f"eps {e}" for e in eps)
+             + " | flagged (largest eps) |", "|---|---|---|" + "---|" * len(eps) + "---|"]
+    seen = []
+    for r in result["rows"]:
+        if (r["defense"], r["attack"]) in seen:
+            continue
+        seen.append((r["defense"], r["attack"]))
+        same = {x["eps"]: x for x in result["rows"] if (x["defense"], x["attack"]) == seen[-1]}
+        cells = [f"{same[e]['accuracy']:.3f} [{same[e]['ci'][0]:.3f}, {same[e]['ci'][1]:.3f}]" if e in same else "-"
+                 for e in eps]
+        last = same[max(same)]
+        lines.append(f"| {r['defense']} | {r['attack']} | {r['steps']} x {r['restarts']} | " + " | ".join(cells)
+                     + f" | {last['flagged']:.2f} |")
+    if result.get("sanity"):
+        lines += ["", "Sanity checks (Carlini et al. 2019):", ""]
+        for c in result["sanity"]:
+            extra = {k: v for k, v in c.items() if k not in ("name", "passed")}
+            lines.append(f"- {'passed' if c['passed'] else '**FAILED**'}: {c['name']} {json.dumps(extra)}")
+    lines.append(f"\nSettings: {json.dumps(result['settings'])}")
+    return "\n".join(lines) + "\n"
+
+
+def write(result, out):
+    os.makedirs(out, exist_ok=True)
+    stem = os.path.join(out, f"adaptive_{result['dataset']}")
+    for ext, text in ((".json", json.dumps(result, indent=2)), (".md", markdown(result))):
+        with open(stem + ext + ".tmp", "w") as f:
+            f.write(text)
+        os.replace(stem + ext + ".tmp", stem + ext)
+    return stem

@@ -1,0 +1,93 @@
+"""Attacks that adapt to a purification defense (Athalye, Carlini & Wagner 2018; Carlini et al. 2019).
+
+Plain functions in the CleverHans style, each taking a `model_fn` (images -> logits):
+- `bpda_identity(fn)`: fn in the forward pass, the identity in the backward pass (BPDA).
+- `pgd_linf`: L-infinity PGD on cross-entropy, with an optional per-image penalty (to keep a
+  detector's reconstruction error under its threshold) and EOT (gradients averaged over several
+  calls of a random defense).
+- `spsa`: CleverHans 4's gradient-free SPSA, with the Keras 3 shim its Adam needs.
+"""
+
+import keras
+import numpy as np
+import tensorflow as tf
+from cleverhans.tf2.attacks import spsa as _spsa
+
+
+def bpda_identity(fn):
+    """`fn` forward, identity backward: the gradient of a purifier approximated by that of x -> x."""
+
+    def wrapped(x):
+        return x + tf.stop_gradient(fn(x) - x)  # the straight-through form: value fn(x), gradient 1
+
+    return wrapped
+
+
+def pgd_linf(model_fn, x, y, eps, step_size, steps, rand_init=True, seed=0, penalty_fn=None, penalty_weight=0.0,
+             eot=1):
+    """PGD (Madry et al. 2017) maximising CE(model_fn(x'), y) - penalty_weight * penalty_fn(x') per image.
+
+    x' stays in the L-infinity ball of radius `eps` around x and in [0, 1]. `y` are the labels the
+    attack moves away from (true labels, or the model's predictions). Returns x' as a tensor.
+    """
+    if eps < 0 or steps < 0 or eot < 1:
+        raise ValueError(f"need eps >= 0, steps >= 0 and eot >= 1, got eps={eps}, steps={steps}, eot={eot}")
+    x = tf.convert_to_tensor(x, tf.float32)
+    y = tf.convert_to_tensor(y, tf.int64)
+    eps_t, step_t = tf.constant(eps, tf.float32), tf.constant(step_size, tf.float32)
+
+    def objective(xa):
+        loss = keras.losses.sparse_categorical_crossentropy(y, model_fn(xa), from_logits=True)
+        if penalty_fn is not None:
+            loss = loss - penalty_weight * penalty_fn(xa)
+        return tf.reduce_sum(loss)
+
+    @tf.function(reduce_retracing=True)
+    def step(xa):
+        grad = tf.zeros_like(xa)
+        for _ in range(eot):
+            with tf.GradientTape() as tape:
+                tape.watch(xa)
+                loss = objective(xa)
+            g = tape.gradient(loss, xa)
+            if g is not None:  # None: no differentiable path (e.g. tf.round), so no move
+                grad += g
+        xa = xa + step_t * tf.sign(grad)
+        return tf.clip_by_value(tf.clip_by_value(xa, x - eps_t, x + eps_t), 0.0, 1.0)
+
+    xa = x
+    if rand_init:
+        noise = tf.random.stateless_uniform(tf.shape(x), seed=[seed, 0], minval=-eps, maxval=eps)
+        xa = tf.clip_by_value(x + noise, 0.0, 1.0)
+    for _ in range(steps):
+        xa = step(xa)
+    return xa
+
+
+class _KerasCompatSPSAAdam(_spsa.SPSAAdam):
+    """CleverHans 4's SPSAAdam under Keras 3: its constructor passes `lr=`, which Keras 3's Adam refuses."""
+
+    def __init__(self, lr=0.01, delta=0.01, num_samples=128, num_iters=1, compare_to_analytic_grad=False):
+        keras.optimizers.Adam.__init__(self, learning_rate=lr)
+        if num_samples % 2:
+            raise ValueError(f"SPSA needs an even number of samples, got {num_samples}")
+        self.lr = lr
+        self._delta = delta
+        self._num_samples = num_samples // 2
+        self._num_iters = num_iters
+        self._compare_to_analytic_grad = compare_to_analytic_grad
+
+
+def spsa(model_fn, x, y, eps, steps=100, learning_rate=0.01, delta=0.01, samples=128, seed=0):
+    """Gradient-free L-infinity SPSA (Uesato et al. 2018), CleverHans 4's, one image at a time."""
+    original = _spsa.SPSAAdam
+    _spsa.SPSAAdam = _KerasCompatSPSAAdam
+    try:
+        tf.random.set_seed(seed)
+        out = [_spsa.spsa(model_fn, tf.constant(x[i:i + 1], tf.float32), tf.constant(np.asarray(y)[i:i + 1]),
+                          eps, steps, clip_min=0.0, clip_max=1.0, learning_rate=learning_rate, delta=delta,
+                          spsa_samples=samples)
+               for i in range(len(x))]
+    finally:
+        _spsa.SPSAAdam = original
+    return tf.concat(out, axis=0)
