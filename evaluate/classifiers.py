@@ -9,7 +9,7 @@ import json
 import os
 
 from tf_aegan import cli, defaults
-from tf_aegan.models.classifiers import PRE_OPTION_READING
+from tf_aegan.defaults import PRE_OPTION_READING
 
 
 def _run(workdir, arch):

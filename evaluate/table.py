@@ -22,7 +22,7 @@ def main(argv=None):
     cli.add_data_args(p)
     p.add_argument("--methods", default=",".join(D.methods),
                    help="comma-separated: none, ours, advtr, magnet, bigan_s, defensegan, ae_s")
-    p.add_argument("--workdir", default=None, help="work directory with the trained networks (default: weights/<dataset>)")
+    cli.add_networks_args(p)
     p.add_argument("--n", type=int, default=D.n, help="test images for white/gray rows (black-box uses the first n of the 9850)")
     p.add_argument("--labels", default=D.labels, choices=("predicted", "true"),
                    help="attack labels: A's predictions (CleverHans' y=None, as the paper's code) or the true labels")
@@ -39,7 +39,7 @@ def main(argv=None):
     args = p.parse_args(argv)
     config = TableConfig(attack=args.attack, dataset=args.dataset, data_dir=args.data_dir,
                          methods=tuple(m.strip() for m in args.methods.split(",") if m.strip()),
-                         workdir=cli.default_workdir(args, shipped=True), n=args.n, labels=args.labels,
+                         workdir=cli.default_workdir(args, shipped=True), aegan=args.aegan, n=args.n, labels=args.labels,
                          zerograd=not args.no_zerograd, steps=args.steps, pgd_steps=args.pgd_steps,
                          pgd_step_size=args.pgd_step_size, cw_iterations=args.cw_iterations,
                          cw_binary_steps=args.cw_binary_steps, batch_size=args.batch_size, seed=args.seed,

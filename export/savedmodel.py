@@ -13,7 +13,7 @@ from tf_aegan import cli
 
 @cli.exits_cleanly
 def main(argv=None):
-    from tf_aegan.purify import search as S
+    from tf_aegan import defaults as S
 
     p = cli.parser("python -m export.savedmodel", __doc__)
     p.add_argument("--out", required=True, help="model base path; the model goes to OUT/<version>/")

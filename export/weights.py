@@ -9,10 +9,8 @@ import os
 import platform
 import shutil
 
-import keras
-
 from tf_aegan import cli
-from tf_aegan.models.classifiers import PRE_OPTION_READING
+from tf_aegan.defaults import PRE_OPTION_READING
 
 NETWORKS = {
     "classifier_A": ["classifier.keras"],
@@ -40,6 +38,8 @@ def _same_weights(model, dest):
     if not os.path.isfile(dest):
         return False
     try:
+        import keras
+
         old = keras.saving.load_model(dest, compile=False).get_weights()
     except Exception:  # a broken or foreign file is simply replaced
         return False
@@ -94,6 +94,8 @@ def main(argv=None):
                 raise ValueError(f"{path} is missing; train it first")
             dest = os.path.join(out, sub, name)
             # Re-saved uncompiled: inference needs no optimizer state (a third of a compiled file's size).
+            import keras
+
             model = keras.saving.load_model(path, compile=False)
             if _same_weights(model, dest):
                 print(f"{sub}/{name}: unchanged, kept (no new file for git to store)")

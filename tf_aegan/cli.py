@@ -5,7 +5,8 @@ import functools
 import os
 import sys
 
-from tf_aegan.data import DATASETS, ENV_VAR
+from tf_aegan.defaults import DATA_ENV_VAR as ENV_VAR
+from tf_aegan.defaults import DATASETS
 
 
 class HelpFormatter(argparse.ArgumentDefaultsHelpFormatter, argparse.RawDescriptionHelpFormatter):
@@ -40,7 +41,7 @@ def add_networks_args(p):
     """--workdir and --aegan for commands that use trained networks."""
     p.add_argument("--workdir", default=None,
                    help="work directory with the trained networks (default: weights/<dataset>, else workdirs/<dataset>)")
-    p.add_argument("--aegan", default="aegan", help="subfolder of the AE-GAN variant")
+    p.add_argument("--aegan", default="aegan", help="folder of the AE-GAN variant: a subfolder of --workdir, or a path")
 
 
 def default_workdir(args, shipped=False):

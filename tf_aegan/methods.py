@@ -33,8 +33,9 @@ def _load(loader, *args):
         raise MissingNetworks(str(e)) from e
 
 
-def load_method(name, workdir, dataset="fashion_mnist", classifier=None, steps=S.SEARCH_STEPS):
-    """Method `name` from `workdir`; `classifier` is classifier A when already loaded."""
+def load_method(name, workdir, dataset="fashion_mnist", classifier=None, steps=S.SEARCH_STEPS, aegan="aegan"):
+    """Method `name` from `workdir`; `classifier` is classifier A when already loaded; `aegan` the
+    AE-GAN folder of "ours" (a subfolder of `workdir`, or a path)."""
     if name not in METHODS:
         raise ValueError(f"unknown method {name!r}; choose from {', '.join(METHODS)}")
     a = classifier if classifier is not None else _load(store.load_classifier, workdir, "A", dataset)
@@ -42,7 +43,7 @@ def load_method(name, workdir, dataset="fashion_mnist", classifier=None, steps=S
     if name == "none":
         return Method(name, a, Purifier(shape))
     if name == "ours":
-        enc, dec = _load(store.load_autoencoder, workdir, "aegan", dataset)
+        enc, dec = _load(store.load_autoencoder, workdir, aegan, dataset)
         return Method(name, a, LatentSearchPurifier(enc, dec, mode="search", steps=steps, name="ours"))
     if name == "ae_s":
         enc, dec = _load(store.load_autoencoder, workdir, "ae", dataset)

@@ -16,7 +16,6 @@ import time
 import numpy as np
 
 from tf_aegan import defaults
-from tf_aegan.attacks import cw as cw_defaults
 
 ATTACKS = ("fgsm", "pgd", "cw", "blackbox")
 # Madry et al. (2017) / the paper's PGD: 40 steps of 0.01 with a random start.
@@ -31,14 +30,15 @@ class TableConfig:
     data_dir: str = None
     methods: tuple = ("none", "ours")
     workdir: str = None                  # trained networks; default weights/<dataset>
+    aegan: str = "aegan"                 # the AE-GAN+r of "ours": a subfolder of workdir, or a path
     n: int = 1000                        # test images (black-box: the first n of the 9850)
     labels: str = "predicted"            # attack labels: A's predictions (CleverHans' y=None) or "true"
     zerograd: bool = True                # also score the white-box attack as the paper's code ran it
     steps: int = 15                      # search steps L of ours / AE+s (Table 1)
     pgd_steps: int = PGD_STEPS
     pgd_step_size: float = PGD_STEP_SIZE
-    cw_iterations: int = cw_defaults.CW_MAX_ITERATIONS
-    cw_binary_steps: int = cw_defaults.CW_BINARY_SEARCH_STEPS
+    cw_iterations: int = defaults.CW_MAX_ITERATIONS
+    cw_binary_steps: int = defaults.CW_BINARY_SEARCH_STEPS
     batch_size: int = 100
     seed: int = 0
     out: str = defaults.RESULTS_OUT
@@ -57,6 +57,7 @@ class TableConfig:
 
 def settings_of(config, eps, split):
     s = {"eps": eps, "n": config.n, "split": split, "steps_ours": config.steps, "seed": config.seed,
+         "aegan": config.aegan,
          "labels": "substitute's predictions" if config.attack == "blackbox" else config.labels}
     if config.attack == "cw":
         s.update(cw_iterations=config.cw_iterations, cw_binary_steps=config.cw_binary_steps)
@@ -199,7 +200,8 @@ def run_table(config: TableConfig, progress=print):
     loaded = {}
     for name in config.methods:
         try:
-            loaded[name] = load_method(name, workdir, config.dataset, classifier=a, steps=config.steps)
+            loaded[name] = load_method(name, workdir, config.dataset, classifier=a, steps=config.steps,
+                                       aegan=config.aegan)
         except MissingNetworks as e:
             result["missing"][name] = str(e)
             progress(f"{name}: skipped: {e}")

@@ -3,7 +3,8 @@
 import json
 
 from tf_aegan import cli, defaults
-from tf_aegan.models.classifiers import DROPOUTS, INITS
+from tf_aegan.defaults import CLASSIFIER_DROPOUTS as DROPOUTS
+from tf_aegan.defaults import CLASSIFIER_INITS as INITS
 
 
 @cli.exits_cleanly

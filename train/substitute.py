@@ -7,23 +7,22 @@ import json
 import os
 import time
 
-from tf_aegan import cli
+from tf_aegan import cli, defaults
 
 
 @cli.exits_cleanly
 def main(argv=None):
-    from tf_aegan.attacks import substitute as sub
-
     p = cli.parser("python -m train.substitute", __doc__)
     cli.add_data_args(p)
     p.add_argument("--arch", default="B", choices=("B", "C"), help="substitute architecture (Table 5)")
     p.add_argument("--workdir", default=None, help="work directory holding classifier_A/ (default: weights/<dataset>, else workdirs/<dataset>)")
-    p.add_argument("--rounds", type=int, default=sub.SUBSTITUTE_ROUNDS, help="substitute epochs rho (augmentation rounds)")
-    p.add_argument("--lmbda", type=float, default=sub.SUBSTITUTE_LAMBDA, help="Jacobian augmentation step lambda")
-    p.add_argument("--epochs-per-round", type=int, default=sub.SUBSTITUTE_EPOCHS_PER_ROUND, help="training epochs per round")
+    p.add_argument("--rounds", type=int, default=defaults.SUBSTITUTE_ROUNDS, help="substitute epochs rho (augmentation rounds)")
+    p.add_argument("--lmbda", type=float, default=defaults.SUBSTITUTE_LAMBDA, help="Jacobian augmentation step lambda")
+    p.add_argument("--epochs-per-round", type=int, default=defaults.SUBSTITUTE_EPOCHS_PER_ROUND, help="training epochs per round")
     p.add_argument("--seed", type=int, default=0, help="random seed")
     args = p.parse_args(argv)
     from tf_aegan import store
+    from tf_aegan.attacks import substitute as sub
     from tf_aegan.data import load_dataset
     from tf_aegan.evaluation import accuracy
 

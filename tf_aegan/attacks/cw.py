@@ -11,10 +11,7 @@ import numpy as np
 from cleverhans.tf2.attacks.carlini_wagner_l2 import CarliniWagnerL2
 
 # CleverHans' defaults, and the paper's (Section 4.1: CleverHans with its settings).
-CW_MAX_ITERATIONS = 1000
-CW_BINARY_SEARCH_STEPS = 5
-CW_LEARNING_RATE = 5e-3
-CW_INITIAL_CONST = 1e-2
+from tf_aegan.defaults import CW_BINARY_SEARCH_STEPS, CW_INITIAL_CONST, CW_LEARNING_RATE, CW_MAX_ITERATIONS  # noqa: E402
 
 
 class _VariableList(list):

@@ -10,11 +10,8 @@ import tensorflow as tf
 
 from tf_aegan.models import build_classifier
 
-SUBSTITUTE_ROUNDS = 6  # "substitute epochs" rho of Papernot et al. and the paper
-SUBSTITUTE_LAMBDA = 0.1
-SUBSTITUTE_EPOCHS_PER_ROUND = 10  # CleverHans' black-box tutorial
-SUBSTITUTE_BATCH = 128
-SUBSTITUTE_LR = 1e-3
+from tf_aegan.defaults import (SUBSTITUTE_BATCH, SUBSTITUTE_EPOCHS_PER_ROUND, SUBSTITUTE_LAMBDA,  # noqa: F401
+                               SUBSTITUTE_LR, SUBSTITUTE_ROUNDS)
 
 
 def oracle_labels(oracle, x, batch_size=500):

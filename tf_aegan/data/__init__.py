@@ -14,8 +14,8 @@ import tensorflow as tf
 from tf_aegan import defaults
 from tf_aegan.data import celeba, idx
 
-DATASETS = ("mnist", "fashion_mnist", "celeba")
-ENV_VAR = "TF_AEGAN_DATA_DIR"
+DATASETS = defaults.DATASETS
+ENV_VAR = defaults.DATA_ENV_VAR
 NO_DOWNLOAD_ENV = "TF_AEGAN_NO_DOWNLOAD"
 DEBIAN_ROOT = "/usr/share/datasets"
 _REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))

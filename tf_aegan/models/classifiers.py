@@ -18,10 +18,10 @@ from keras import layers
 
 from tf_aegan import defaults
 
-INITS = ("glorot", "unit_norm")
-DROPOUTS = ("rate", "keep")
+INITS = defaults.CLASSIFIER_INITS
+DROPOUTS = defaults.CLASSIFIER_DROPOUTS
 # What a classifier config.json written before these options existed was trained with.
-PRE_OPTION_READING = {"init": "glorot", "dropout": "rate"}
+PRE_OPTION_READING = defaults.PRE_OPTION_READING
 
 
 @keras.saving.register_keras_serializable(package="tf_aegan")

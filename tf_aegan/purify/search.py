@@ -9,23 +9,8 @@ import tensorflow as tf
 
 METRICS = ("l2", "l1")
 
-# Algorithm 2 and Table 1: L = 15 steps; the step size is multiplied by `factor` every `period` steps.
-# Step size and factor were chosen on 1000 Fashion-MNIST validation images with the shipped networks
-# (`python -m evaluate.search_params`): the best white+gray FGSM accuracy whose clean accuracy stays
-# within 0.05 of G(F(x))'s. The re-run with the later classifier A ties it with step 1, factor 0.5
-# (mean 0.2000 vs 0.2005; RESULTS.md), which barely moves z. The paper's factor of 2 lost clean
-# accuracy (0.33 at step size 100) without winning more than it lost.
-SEARCH_STEPS = 15
-SEARCH_STEP_SIZE = 100.0
-SEARCH_FACTOR = 1.0
-SEARCH_PERIOD = 5
-
-# Defense-GAN's own code: L = 200, R = 10, momentum 0.7, learning rate 10 cut 10x at 80% of the steps.
-DGAN_STEPS = 200
-DGAN_RESTARTS = 10
-DGAN_LR = 10.0
-DGAN_MOMENTUM = 0.7
-DGAN_DECAY_AT = 0.8
+from tf_aegan.defaults import (DGAN_DECAY_AT, DGAN_LR, DGAN_MOMENTUM, DGAN_RESTARTS, DGAN_STEPS,  # noqa: E402,F401
+                               SEARCH_FACTOR, SEARCH_PERIOD, SEARCH_STEP_SIZE, SEARCH_STEPS)
 
 
 def per_example_error(x_hat, x, metric="l2"):

@@ -15,7 +15,7 @@ import time
 
 import numpy as np
 
-from tf_aegan import defaults, store
+from tf_aegan import defaults
 
 
 @dataclasses.dataclass
@@ -77,6 +77,8 @@ def run_noise_study(config: NoiseStudyConfig, progress=print):
     """Score every run (and the baseline) on validation; returns the result dict and writes it."""
     import keras
     import tensorflow as tf
+
+    from tf_aegan import store
 
     from tf_aegan.attacks import fgsm
     from tf_aegan.data import load_dataset

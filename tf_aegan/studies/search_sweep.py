@@ -14,7 +14,7 @@ import json
 import os
 import time
 
-from tf_aegan import defaults, store
+from tf_aegan import defaults
 
 
 @dataclasses.dataclass
@@ -45,6 +45,8 @@ def pick(rows, floor):
 def run_search_sweep(config: SearchSweepConfig, progress=print):
     import keras
     import tensorflow as tf
+
+    from tf_aegan import store
 
     from tf_aegan.attacks import fgsm
     from tf_aegan.evaluation import accuracy, attack_in_batches, fmt, load_defended, predict_labels
