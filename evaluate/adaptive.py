@@ -3,8 +3,6 @@ and through the exported SavedModel, detector-aware), with the sanity checks of 
 (2019): `python -m evaluate.adaptive --dataset fashion_mnist --eps 0.1,0.2,0.3 --n 500`.
 Writes DIR/adaptive_<dataset>.json and .md after every row; a rerun resumes from cached batches."""
 
-import sys
-
 from tf_aegan import cli
 from tf_aegan.adaptive import ATTACKS, AdaptiveConfig
 
@@ -42,12 +40,7 @@ def main(argv=None):
     config.check()
     from tf_aegan.adaptive import markdown, run_adaptive
 
-    try:
-        result = run_adaptive(config, progress=lambda s: print(s, flush=True))
-    except KeyboardInterrupt:
-        print(f"\ninterrupted: finished batches are kept under {config.out}/; run the same command again to "
-              "continue from them", file=sys.stderr)
-        raise SystemExit(130)
+    result = cli.run_resumable(run_adaptive, config)
     print(markdown(result))
     return result
 

@@ -47,12 +47,7 @@ def main(argv=None):
     config.check()
     from tf_aegan.tables import markdown, run_table, write
 
-    try:
-        result = run_table(config, progress=lambda s: print(s, flush=True))
-    except KeyboardInterrupt:
-        print(f"\ninterrupted: finished batches are kept under {config.out}/; run the same command again to "
-              "continue from them", file=sys.stderr)
-        raise SystemExit(130)
+    result = cli.run_resumable(run_table, config)
     print()
     print(markdown(result))
     print(f"wrote {write(result, config.out)}.json and .md")

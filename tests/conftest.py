@@ -67,3 +67,21 @@ def celeba_dir(tmp_path):
     (root / "list_attr_celeba.txt").write_text("\n".join(attr) + "\n")
     (root / "list_eval_partition.txt").write_text("\n".join(part) + "\n")
     return str(root)
+
+
+@pytest.fixture(scope="module")
+def tiny_classifier():
+    """A small dense classifier trained to high accuracy on the tiny block images: (model, x, y)."""
+    import keras
+
+    keras.utils.set_random_seed(0)
+    x, y = tiny_images(400, np.random.RandomState(0))
+    x = x[..., None].astype(np.float32) / 255.0
+    model = keras.Sequential([keras.Input((28, 28, 1)), keras.layers.Flatten(), keras.layers.Dense(32, activation="relu"),
+                              keras.layers.Dense(10)])
+    model.compile(keras.optimizers.Adam(3e-3), keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+                  metrics=["accuracy"])
+    model.fit(x, y, epochs=15, batch_size=50, verbose=0)
+    xt, yt = x[:40], y[:40]
+    assert (np.argmax(model.predict(xt, verbose=0), 1) == yt).mean() > 0.9
+    return model, xt, yt

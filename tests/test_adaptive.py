@@ -12,15 +12,8 @@ from tf_aegan.purify import LatentSearchPurifier
 
 
 @pytest.fixture(scope="module")
-def tiny():
-    keras.utils.set_random_seed(0)
-    x, y = tiny_images(300, np.random.RandomState(0))
-    x = x[..., None].astype(np.float32) / 255.0
-    clf = keras.Sequential([keras.Input((28, 28, 1)), keras.layers.Flatten(), keras.layers.Dense(32, activation="relu"),
-                            keras.layers.Dense(10)])
-    clf.compile(keras.optimizers.Adam(3e-3), keras.losses.SparseCategoricalCrossentropy(from_logits=True))
-    clf.fit(x, y, epochs=15, batch_size=50, verbose=0)
-    return clf, x[:32], y[:32]
+def tiny(tiny_classifier):
+    return tiny_classifier
 
 
 def test_gradient_through_the_unrolled_search_is_nonzero_and_matches_finite_differences():
@@ -49,11 +42,12 @@ def test_bpda_lowers_the_accuracy_of_a_purified_model(tiny):
     quantise = lambda v: tf.round(v * 4) / 4  # noqa: E731
     acc = lambda adv: float((np.argmax(clf(quantise(tf.constant(adv))), 1) == y).mean())  # noqa: E731
     clean = acc(x)
-    direct = pgd_linf(lambda v: clf(quantise(v)), x, y, 0.2, 0.02, 20, rand_init=False)
-    bpda = pgd_linf(lambda v: clf(bpda_identity(quantise)(v)), x, y, 0.2, 0.02, 20, rand_init=False)
+    direct = pgd_linf(lambda v: clf(quantise(v)), x, y, 0.3, 0.03, 20, rand_init=False)
+    bpda = pgd_linf(lambda v: clf(bpda_identity(quantise)(v)), x, y, 0.3, 0.03, 20, rand_init=False)
+    noise = np.clip(x + 0.3 * np.sign(np.random.RandomState(0).randn(*x.shape)), 0, 1).astype(np.float32)
     assert np.abs(np.asarray(direct) - x).max() == 0  # no gradient, no move
-    assert acc(bpda) < clean - 0.4
-    assert np.abs(np.asarray(bpda) - x).max() <= 0.2 + 1e-6
+    assert acc(bpda) < clean - 0.5 and acc(bpda) < acc(noise) - 0.3
+    assert np.abs(np.asarray(bpda) - x).max() <= 0.3 + 1e-6
 
 
 def test_pgd_penalty_and_eot_and_bad_settings(tiny):

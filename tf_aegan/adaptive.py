@@ -27,6 +27,7 @@ import time
 import numpy as np
 
 from tf_aegan import defaults
+from tf_aegan.reports import write_report
 from tf_aegan.tables import BatchCache, fingerprint
 
 ATTACKS = ("pgd", "fgsm-white", "reconstruct", "bpda", "search", "gated", "gated-detector", "served", "cw")
@@ -328,10 +329,4 @@ def markdown(result):
 
 
 def write(result, out):
-    os.makedirs(out, exist_ok=True)
-    stem = os.path.join(out, f"adaptive_{result['dataset']}")
-    for ext, text in ((".json", json.dumps(result, indent=2)), (".md", markdown(result))):
-        with open(stem + ext + ".tmp", "w") as f:
-            f.write(text)
-        os.replace(stem + ext + ".tmp", stem + ext)
-    return stem
+    return write_report(result, os.path.join(out, f"adaptive_{result['dataset']}"), markdown(result))

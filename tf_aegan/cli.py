@@ -57,6 +57,16 @@ def default_workdir(args, shipped=False):
     return os.path.join("workdirs", args.dataset)
 
 
+def run_resumable(run, config):
+    """`run(config, progress=print)`; Ctrl-C says that finished batches are kept and exits 130."""
+    try:
+        return run(config, progress=lambda s: print(s, flush=True))
+    except KeyboardInterrupt:
+        print(f"\ninterrupted: finished batches are kept under {config.out}/; run the same command again to "
+              "continue from them", file=sys.stderr)
+        raise SystemExit(130)
+
+
 def exits_cleanly(main):
     """Print a ValueError as 'error: ...' and exit 2, instead of a traceback."""
 

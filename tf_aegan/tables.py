@@ -16,6 +16,7 @@ import time
 import numpy as np
 
 from tf_aegan import defaults
+from tf_aegan.reports import write_report
 
 ATTACKS = ("fgsm", "pgd", "cw", "blackbox")
 # Madry et al. (2017) / the paper's PGD: 40 steps of 0.01 with a random start.
@@ -283,10 +284,4 @@ def markdown(result):
 
 
 def write(result, out):
-    os.makedirs(out, exist_ok=True)
-    stem = os.path.join(out, f"table_{result['attack']}_{result['dataset']}")
-    for ext, text in ((".json", json.dumps(result, indent=2)), (".md", markdown(result))):
-        with open(stem + ext + ".tmp", "w") as f:
-            f.write(text)
-        os.replace(stem + ext + ".tmp", stem + ext)
-    return stem
+    return write_report(result, os.path.join(out, f"table_{result['attack']}_{result['dataset']}"), markdown(result))

@@ -13,9 +13,9 @@ import json
 import os
 import time
 
-import numpy as np
 
 from tf_aegan import defaults
+from tf_aegan.reports import write_report
 
 
 @dataclasses.dataclass
@@ -157,10 +157,4 @@ def markdown(result):
 
 
 def write(result, out):
-    os.makedirs(out, exist_ok=True)
-    stem = os.path.join(out, f"noise_study_{result['dataset']}")
-    with open(stem + ".json", "w") as f:
-        json.dump(result, f, indent=2, default=lambda o: o.item() if isinstance(o, np.generic) else str(o))
-    with open(stem + ".md", "w") as f:
-        f.write(markdown(result))
-    return stem
+    return write_report(result, os.path.join(out, f"noise_study_{result['dataset']}"), markdown(result))

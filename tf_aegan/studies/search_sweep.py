@@ -10,11 +10,11 @@ trajectory (mean error before every step) is kept, so one can see that the searc
 
 import dataclasses
 import itertools
-import json
 import os
 import time
 
 from tf_aegan import defaults
+from tf_aegan.reports import write_report
 
 
 @dataclasses.dataclass
@@ -124,12 +124,7 @@ def markdown(result):
 def write(result, out):
     from tf_aegan import plots
 
-    os.makedirs(out, exist_ok=True)
-    stem = os.path.join(out, f"search_params_{result['dataset']}")
-    with open(stem + ".json", "w") as f:
-        json.dump(result, f, indent=2)
-    with open(stem + ".md", "w") as f:
-        f.write(markdown(result))
+    stem = write_report(result, os.path.join(out, f"search_params_{result['dataset']}"), markdown(result))
     curves = {f"step {r['step_size']:g} x{r['factor']:g} ({t})": r["trajectory"][t]
               for r in result["rows"] for t in ("gray",)}
     plots.step_curves(curves, stem + "_trajectory.png", "mean squared error per pixel",
