@@ -1,6 +1,7 @@
-"""Send images to a TF-Serving REST endpoint and print what comes back.
+"""Send images to TF-Serving over REST or gRPC and print what comes back.
 
     python -m export.client --url http://localhost:8501/v1/models/aegan:predict --images x.npy
+    python -m export.client --grpc localhost:8500 --model aegan --images x.npy
 
 FILE is a .npy array of float32 images [batch, H, W, C] in [0, 1] (or one image [H, W, C]).
 """
@@ -34,18 +35,52 @@ def load_images(path):
     return images.astype(np.float32)
 
 
+def grpc_predict(target, images, signature="serving_default", model_name="aegan", timeout=60.0):
+    """Call PredictionService/Predict at `target` (host:port); returns the outputs as numpy arrays."""
+    import grpc
+    import tensorflow as tf
+    from tensorflow_serving.apis import prediction_service_pb2_grpc
+
+    from tf_aegan.serving import predict_request
+
+    with grpc.insecure_channel(target) as channel:
+        stub = prediction_service_pb2_grpc.PredictionServiceStub(channel)
+        try:
+            response = stub.Predict(predict_request(images, signature, model_name), timeout=timeout)
+        except grpc.RpcError as e:
+            print(f"error: the server answered {e.code().name}: {e.details()}", file=sys.stderr)
+            raise SystemExit(1)
+    return {k: tf.make_ndarray(v) for k, v in response.outputs.items()}
+
+
+def _print_rows(outputs):
+    for i in range(len(outputs["classes"])):
+        print(f"image {i}: class {int(outputs['classes'][i])}, p={float(np.max(outputs['probabilities'][i])):.3f}, "
+              f"flagged={bool(outputs['flagged'][i])}, reconstruction error={float(outputs['reconstruction_error'][i]):.5f}")
+
+
 @cli.exits_cleanly
 def main(argv=None):
-    import requests
-
     p = cli.parser("python -m export.client", __doc__)
-    p.add_argument("--url", required=True, help="the model's :predict URL, e.g. http://localhost:8501/v1/models/aegan:predict")
+    where = p.add_mutually_exclusive_group(required=True)
+    where.add_argument("--url", help="REST: the model's :predict URL, e.g. http://localhost:8501/v1/models/aegan:predict")
+    where.add_argument("--grpc", help="gRPC: host:port of the model server, e.g. localhost:8500")
+    p.add_argument("--model", default="aegan", help="model name (gRPC)")
     p.add_argument("--images", required=True, help=".npy file of images in [0, 1]")
     p.add_argument("--signature", default="serving_default", choices=SIGNATURES, help="signature to call")
     p.add_argument("--form", default="instances", choices=("instances", "inputs"), help="request format")
     p.add_argument("--timeout", type=float, default=60.0, help="seconds to wait for the answer")
     args = p.parse_args(argv)
     images = load_images(args.images)
+    if args.grpc:
+        outputs = grpc_predict(args.grpc, images, args.signature, args.model, args.timeout)
+        if args.signature == "serving_default":
+            _print_rows(outputs)
+        else:
+            print(json.dumps({"keys": sorted(outputs)}))
+        return outputs
+    import requests
+
     try:
         response = requests.post(args.url, json=build_request(images, args.signature, args.form), timeout=args.timeout)
     except requests.RequestException as e:
@@ -56,10 +91,8 @@ def main(argv=None):
         raise SystemExit(1)
     out = body.get("predictions", body.get("outputs"))
     if args.signature == "serving_default":
-        rows = out if isinstance(out, list) else [dict(zip(out, vals)) for vals in zip(*out.values())]
-        for i, row in enumerate(rows):
-            print(f"image {i}: class {row['classes']}, p={max(row['probabilities']):.3f}, "
-                  f"flagged={row['flagged']}, reconstruction error={row['reconstruction_error']:.5f}")
+        columns = {k: [row[k] for row in out] for k in out[0]} if isinstance(out, list) else out
+        _print_rows(columns)
     else:
         print(json.dumps({"keys": list(out[0]) if isinstance(out, list) else list(out)}, indent=None))
     return body

@@ -186,6 +186,8 @@ def test_export_cli_writes_a_versioned_model(exported, tmp_path, capsys, monkeyp
             "--data-dir", make_idx_folder(tmp_path / "mnist"), "--steps", "4", "--fpr", "0.1"]
     target = export.savedmodel.main(args)
     assert target.endswith(os.path.join("serving", "1"))
+    assert os.path.exists(os.path.join(target, "assets.extra", "tf_serving_warmup_requests"))
+    assert os.path.exists(os.path.join(tmp_path, "serving", "batching_parameters.txt"))
     with open(os.path.join(target, "assets.extra", "purifier.json")) as f:
         settings = json.load(f)
     assert settings["steps"] == 4 and settings["threshold_fpr"] == 0.1 and settings["threshold"] > 0
@@ -223,3 +225,80 @@ def test_served_signatures_are_differentiable_and_match_in_process_gradients(exp
     np.testing.assert_allclose(served, local, rtol=1e-3, atol=1e-6)
     purified = grad(lambda v: tf.reduce_sum(model.signatures["purify"](images=v)["images"]))
     assert np.isfinite(purified).all() and np.abs(purified).sum() > 0
+
+
+class FakeGrpcServing:
+    """A loopback stand-in for TF-Serving's gRPC PredictionService over a SavedModel (as FakeServing)."""
+
+    def __init__(self, model_dir):
+        from concurrent import futures
+
+        import grpc
+        from tensorflow_serving.apis import predict_pb2, prediction_service_pb2_grpc
+
+        model = tf.saved_model.load(model_dir)
+
+        class Servicer(prediction_service_pb2_grpc.PredictionServiceServicer):
+            def Predict(self, request, context):
+                images = tf.make_ndarray(request.inputs["images"])
+                try:
+                    out = model.signatures[request.model_spec.signature_name or "serving_default"](
+                        images=tf.constant(images))
+                except tf.errors.InvalidArgumentError as e:
+                    context.abort(grpc.StatusCode.INVALID_ARGUMENT, e.message)
+                response = predict_pb2.PredictResponse()
+                for k, v in out.items():
+                    response.outputs[k].CopyFrom(tf.make_tensor_proto(v.numpy()))
+                return response
+
+        self.server = grpc.server(futures.ThreadPoolExecutor(max_workers=2))
+        prediction_service_pb2_grpc.add_PredictionServiceServicer_to_server(Servicer(), self.server)
+        self.target = f"127.0.0.1:{self.server.add_insecure_port('127.0.0.1:0')}"
+        self.server.start()
+
+
+def test_grpc_client_round_trip(exported, capsys):
+    import export.client
+
+    target, root, x, inproc, _ = exported
+    server = FakeGrpcServing(target)
+    try:
+        out = export.client.main(["--grpc", server.target, "--images", str(root / "x.npy")])
+        assert capsys.readouterr().out.count("image ") == 8
+        np.testing.assert_array_equal(out["flagged"], inproc.purify(x).flags.numpy())
+        images = export.client.main(["--grpc", server.target, "--images", str(root / "x.npy"), "--signature", "purify"])
+        np.testing.assert_allclose(images["images"], inproc(x).numpy(), atol=1e-4)
+        np.save(root / "bad.npy", np.full((1, 28, 28, 1), 2.0, np.float32))
+        with pytest.raises(SystemExit):
+            export.client.main(["--grpc", server.target, "--images", str(root / "bad.npy")])
+        err = capsys.readouterr().err
+        assert "INVALID_ARGUMENT" in err and "[0, 1]" in err
+    finally:
+        server.server.stop(0)
+
+
+def test_warmup_requests_and_batching_file_are_written_and_replay(exported, tmp_path):
+    from tf_aegan.serving import BATCHING_FILE, read_warmup, warmup_images, write_batching_parameters
+
+    target, root, x, inproc, clf = exported
+    folder = str(tmp_path / "m" / "1")
+    images = warmup_images(x[:2])
+    DefendedClassifier(clf, inproc).save(folder, warmup_images=images)
+    requests = read_warmup(os.path.join(folder, "assets.extra", "tf_serving_warmup_requests"))
+    assert len(requests) == 2 * len(images)
+    assert {r.model_spec.signature_name for r in requests} == {"serving_default", "purify"}
+    model = tf.saved_model.load(folder)
+    flagged = []
+    for r in requests:  # replay as TF-Serving would at load time
+        out = model.signatures[r.model_spec.signature_name](images=tf.constant(tf.make_ndarray(r.inputs["images"])))
+        flagged.append(bool(out["flagged"].numpy()[0]))
+    assert any(flagged) and not all(flagged)  # both branches of the gated graph are traced
+    path = write_batching_parameters(str(tmp_path / BATCHING_FILE))
+    text = open(path).read()
+    assert "max_batch_size { value: 64 }" in text and "allowed_batch_sizes: 64" in text
+    import re  # BatchingParameters' proto is not in the pip package: check the text-proto grammar by hand
+
+    for line in text.strip().splitlines():
+        assert re.fullmatch(r"[a-z_]+ \{ value: \d+ \}|allowed_batch_sizes: \d+", line), line
+    sizes = [int(v) for v in re.findall(r"allowed_batch_sizes: (\d+)", text)]
+    assert sizes == sorted(sizes) and sizes[-1] == 64  # TF-Serving requires the last to be max_batch_size

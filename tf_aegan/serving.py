@@ -6,13 +6,23 @@ INVALID_ARGUMENT), a while loop for the search, no `py_function`. The purifier's
 fixed at export, as constants in the graph and in `assets.extra/purifier.json` beside it.
 """
 
+import dataclasses
 import json
 import os
 
 import keras
+import numpy as np
 import tensorflow as tf
 
+from tf_aegan import defaults
+
 CONFIG_ASSET = "purifier.json"
+WARMUP_ASSET = "tf_serving_warmup_requests"  # the name TF-Serving looks for in assets.extra/
+BATCHING_FILE = "batching_parameters.txt"
+# --enable_batching settings (BatchingParameters text proto). Batches of 64 reach the throughput of
+# larger ones on the CPU (RESULTS.md, bench.serving); 2 ms is under a tenth of one search.
+BATCHING = {"max_batch_size": 64, "batch_timeout_micros": 2000, "max_enqueued_batches": 100,
+            "num_batch_threads": 2, "allowed_batch_sizes": (8, 64)}
 
 
 class DefendedClassifier:
@@ -60,8 +70,11 @@ class DefendedClassifier:
         return {"probabilities": probabilities, "classes": tf.argmax(probabilities, axis=-1),
                 "flagged": flags, "reconstruction_error": errors}
 
-    def save(self, directory):
-        """Write the SavedModel with the signatures serving_default and purify, and its settings."""
+    def save(self, directory, warmup_images=None, model_name="aegan"):
+        """Write the SavedModel with the signatures serving_default and purify, and its settings.
+
+        `warmup_images`: a few images (clean and ones the detector flags) written as TF-Serving
+        warmup requests, so the first real request does not pay for tracing the search."""
         # Any rank: the graph's own checks, not the client, refuse bad shapes with INVALID_ARGUMENT.
         spec = tf.TensorSpec(None, tf.float32, name="images")
         archive = keras.export.ExportArchive()
@@ -74,7 +87,55 @@ class DefendedClassifier:
         os.makedirs(extra, exist_ok=True)
         with open(os.path.join(extra, CONFIG_ASSET), "w") as f:
             json.dump(self.settings, f, indent=2, sort_keys=True)
+        if warmup_images is not None:
+            write_warmup(os.path.join(extra, WARMUP_ASSET), warmup_images, model_name)
         return directory
+
+
+def predict_request(images, signature="serving_default", model_name="aegan"):
+    """A TF-Serving PredictRequest proto for a batch of float32 images."""
+    from tensorflow_serving.apis import predict_pb2
+
+    request = predict_pb2.PredictRequest()
+    request.model_spec.name = model_name
+    request.model_spec.signature_name = signature
+    request.inputs["images"].CopyFrom(tf.make_tensor_proto(tf.constant(images, tf.float32)))
+    return request
+
+
+def write_warmup(path, images, model_name="aegan"):
+    """TF-Serving's warmup file: a TFRecord of PredictionLog, one request per signature and image."""
+    from tensorflow_serving.apis import prediction_log_pb2
+
+    with tf.io.TFRecordWriter(path) as writer:
+        for signature in ("serving_default", "purify"):
+            for i in range(len(images)):
+                log = prediction_log_pb2.PredictionLog(predict_log=prediction_log_pb2.PredictLog(
+                    request=predict_request(images[i:i + 1], signature, model_name)))
+                writer.write(log.SerializeToString())
+    return path
+
+
+def read_warmup(path):
+    """The PredictRequests of a warmup file (to check or replay it)."""
+    from tensorflow_serving.apis import prediction_log_pb2
+
+    requests = []
+    for record in tf.data.TFRecordDataset(path):
+        log = prediction_log_pb2.PredictionLog()
+        log.ParseFromString(record.numpy())
+        requests.append(log.predict_log.request)
+    return requests
+
+
+def write_batching_parameters(path, params=None):
+    """The `--batching_parameters_file` for `tensorflow_model_server --enable_batching` (text proto)."""
+    params = {**BATCHING, **(params or {})}
+    lines = [f"{k} {{ value: {v} }}" for k, v in params.items() if k != "allowed_batch_sizes"]
+    lines += [f"allowed_batch_sizes: {s}" for s in params["allowed_batch_sizes"]]
+    with open(path, "w") as f:
+        f.write("\n".join(lines) + "\n")
+    return path
 
 
 PY_FUNC_OPS = {"PyFunc", "PyFuncStateless", "EagerPyFunc"}
@@ -93,3 +154,64 @@ def graph_op_types(saved_model_dir):
         for fn in meta.graph_def.library.function:
             ops |= {node.op for node in fn.node_def}
     return ops
+
+
+@dataclasses.dataclass
+class ExportConfig:
+    out: str                                   # model base path: the model goes to out/<version>/
+    version: int = 1
+    dataset: str = "fashion_mnist"
+    data_dir: str = None
+    workdir: str = None                        # default weights/<dataset>
+    aegan: str = "aegan"
+    threshold: float = None                    # default: set on clean validation images for `fpr`
+    fpr: float = 0.05
+    detector_metric: str = "mse"
+    steps: int = defaults.SEARCH_STEPS
+    step_size: float = defaults.SEARCH_STEP_SIZE
+    factor: float = defaults.SEARCH_FACTOR
+    period: int = defaults.SEARCH_PERIOD
+    model_name: str = "aegan"
+
+    def check(self):
+        if self.version < 1:
+            raise ValueError(f"--version must be a positive integer, got {self.version}")
+        target = os.path.join(self.out, str(self.version))
+        if os.path.exists(target):
+            raise ValueError(f"{target} exists; choose another --version or remove it")
+        return target
+
+
+def warmup_images(clean):
+    """Warmup inputs: clean images (mostly not flagged) and the same under heavy noise (flagged)."""
+    noisy = np.clip(clean + 0.5 * np.sign(np.random.RandomState(0).randn(*clean.shape)), 0, 1)
+    return np.concatenate([clean, noisy]).astype(np.float32)
+
+
+def export_defended(config: ExportConfig):
+    """Write the detector-gated SavedModel, its warmup requests and the batching file; returns the folder."""
+    from tf_aegan import store
+    from tf_aegan.purify import LatentSearchPurifier
+
+    target = config.check()
+    workdir = config.workdir or store.shipped_dir(config.dataset)
+    classifier = store.load_classifier(workdir, "A", config.dataset)
+    encoder, decoder = store.load_autoencoder(workdir, config.aegan, config.dataset)
+    purifier = LatentSearchPurifier(encoder, decoder, mode="gated", steps=config.steps, step_size=config.step_size,
+                                    factor=config.factor, period=config.period,
+                                    detector_metric=config.detector_metric, threshold=config.threshold)
+    if config.threshold is None:  # the data set is needed only to set the threshold
+        from tf_aegan.data import load_dataset
+
+        data = load_dataset(config.dataset, config.data_dir)
+        val = data.arrays("val", min(2000, data.split("val").size))[0]
+        purifier.detector.fit_threshold(val, config.fpr)
+        clean = val[:2]
+    else:
+        clean = np.zeros((2, *purifier.image_shape), np.float32)
+    module = DefendedClassifier(classifier, purifier, info={
+        "dataset": config.dataset, "workdir": os.path.abspath(workdir),
+        "threshold_fpr": None if config.threshold is not None else config.fpr})
+    module.save(target, warmup_images=warmup_images(clean), model_name=config.model_name)
+    write_batching_parameters(os.path.join(config.out, BATCHING_FILE))
+    return target, module.settings
