@@ -171,3 +171,18 @@ def test_adversarial_noise_trains_against_a_given_classifier(idx_dir, tmp_path):
     assert result["name"] == "aegan_z8_advnoise" and result["epochs"] == 1
     with open(tmp_path / "aegan_z8_advnoise" / "config.json") as f:
         assert json.load(f)["noise"] == "adversarial"
+
+
+def test_mixed_bfloat16_trains_and_saves_float32_networks(idx_dir, tmp_path):
+    import keras
+
+    result = train.aegan.main(TINY + ["--data-dir", idx_dir, "--workdir", str(tmp_path), "--epochs", "1",
+                                      "--precision", "mixed_bfloat16"])
+    assert result["epochs"] == 1 and all(v == v for v in result["final"].values())  # no NaN
+    assert keras.config.dtype_policy().name == "float32"  # the global policy is restored
+    for name in ("encoder", "decoder", "discriminator"):
+        net = jobs.store.load_keras(str(tmp_path / "aegan_z8" / f"{name}.keras"), name)
+        assert {layer.dtype_policy.name for layer in net.layers} == {"float32"}
+        assert net.compute_dtype == "float32"
+    with pytest.raises(SystemExit):
+        train.aegan.main(TINY + ["--data-dir", idx_dir, "--workdir", str(tmp_path), "--precision", "float8"])

@@ -27,6 +27,8 @@ def main(argv=None):
                    help="'adversarial' (beyond the paper): FGSM of size sigma against classifier A instead of Gaussian noise")
     p.add_argument("--noise-classifier", default=None,
                    help="the .keras classifier that --noise adversarial attacks (default: the shipped classifier A)")
+    p.add_argument("--precision", default="float32", choices=("float32", "mixed_bfloat16"),
+                   help="mixed_bfloat16: compute in bfloat16 (faster on CPUs with AVX512_BF16); saved networks are float32")
     p.add_argument("--init-from", default=None,
                    help="folder of .keras networks to start from (fine-tuning), e.g. weights/fashion_mnist/aegan")
     p.add_argument("--no-noise", action="store_true", help="AE-GAN without noise regularization (+r)")
@@ -49,7 +51,7 @@ def main(argv=None):
                          not args.no_adversarial, args.prior, args.generator_loss, args.name, args.strategy,
                          args.logical_cpus, args.seed, args.max_examples, args.verbose,
                          args.bn_recalibration_batches, args.noise_schedule, args.recon_reduction,
-                         args.init_from, args.noise, args.noise_classifier)
+                         args.init_from, args.noise, args.noise_classifier, args.precision)
     print(f"{result['name']} on {args.dataset}: {result['epochs']} epochs, final {result['final']}")
     print(json.dumps({k: v for k, v in result.items() if k != "history"}))
     return result

@@ -129,8 +129,9 @@ class AEGAN(keras.Model):
             z = self.sample_prior(n)
             fake = self.decoder(z, training=True)
             with tf.GradientTape() as tape:
-                real_logit = self.discriminator(x, training=True)
-                fake_logit = self.discriminator(fake, training=True)
+                # Logits in float32: under mixed precision the networks compute in bfloat16.
+                real_logit = tf.cast(self.discriminator(x, training=True), tf.float32)
+                fake_logit = tf.cast(self.discriminator(fake, training=True), tf.float32)
                 # -(log D(x) + log(1 - D(G(z)))): descending it ascends the paper's objective.
                 d_loss = tf.reduce_mean(self.bce(tf.ones_like(real_logit), real_logit)) + tf.reduce_mean(
                     self.bce(tf.zeros_like(fake_logit), fake_logit))
@@ -143,7 +144,8 @@ class AEGAN(keras.Model):
             recon = self.reconstruction_loss(x, self(self._noisy(x), training=True))
             g_total = recon
             if self.adversarial:
-                fake_logit = self.discriminator(self.decoder(self.sample_prior(n), training=True), training=True)
+                fake_logit = tf.cast(self.discriminator(self.decoder(self.sample_prior(n), training=True),
+                                                        training=True), tf.float32)
                 if self.generator_loss == "minimax":
                     # log(1 - D(G(z))) = -BCE(0, logit)
                     g_loss = -tf.reduce_mean(self.bce(tf.zeros_like(fake_logit), fake_logit))

@@ -23,19 +23,46 @@ def _limit(split_ds, n):
 
 
 class SaveNetworks(keras.callbacks.Callback):
-    """After every epoch, write each network as a `.keras` file, so a killed run leaves usable networks."""
+    """After every epoch, write each network as a `.keras` file, so a killed run leaves usable networks.
 
-    def __init__(self, folder, networks, on_epoch=None):
+    `float32_builders` (name -> function building that network in float32): under mixed precision,
+    the weights are copied into a float32 network before saving, so saved networks run in float32.
+    """
+
+    def __init__(self, folder, networks, on_epoch=None, float32_builders=None):
         super().__init__()
         self.folder, self.networks, self.on_epoch = folder, networks, on_epoch
+        self.float32_builders = float32_builders
 
     def on_epoch_end(self, epoch, logs=None):
         for name, net in self.networks.items():
             tmp = os.path.join(self.folder, f".{name}.tmp.keras")
+            if self.float32_builders:
+                with _dtype_policy("float32"):
+                    plain = self.float32_builders[name]()
+                plain.set_weights(net.get_weights())
+                net = plain
             net.save(tmp)
             os.replace(tmp, os.path.join(self.folder, f"{name}.keras"))
         if self.on_epoch:
             self.on_epoch(epoch)
+
+
+class _dtype_policy:
+    """Keras' global dtype policy set to `name` inside the block, restored after."""
+
+    def __init__(self, name):
+        self.name = name
+
+    def __enter__(self):
+        self.old = keras.config.dtype_policy()
+        keras.config.set_dtype_policy(self.name)
+
+    def __exit__(self, *exc):
+        keras.config.set_dtype_policy(self.old)
+
+
+PRECISIONS = ("float32", "mixed_bfloat16")
 
 
 def best_checkpoint(folder, monitor="val_accuracy"):
@@ -154,7 +181,7 @@ def train_aegan(dataset_name="fashion_mnist", workdir="workdirs/fashion_mnist", 
                 noise_eta=defaults.NOISE_ETA, adversarial=True, prior="uniform", generator_loss="non_saturating",
                 name=None, strategy="default", logical_cpus=None, seed=0, max_examples=None, verbose=None,
                 bn_recalibration_batches=400, noise_schedule="uniform", recon_reduction="sum", init_from=None,
-                noise="gaussian", noise_classifier=None):
+                noise="gaussian", noise_classifier=None, precision="float32"):
     """Train AE-GAN+r (Algorithm 1) or an ablation variant; returns the final losses.
 
     `init_from`: a folder of `.keras` networks (encoder, decoder, discriminator when there) to start
@@ -163,6 +190,8 @@ def train_aegan(dataset_name="fashion_mnist", workdir="workdirs/fashion_mnist", 
     without backup/ but with its networks and history.csv (as committed to git, without optimizer
     state) resumes from those networks at the next epoch.
     """
+    if precision not in PRECISIONS:
+        raise ValueError(f"unknown precision {precision!r}; choose one of {PRECISIONS}")
     if epochs is not None and epochs < 1:
         raise ValueError(f"epochs must be at least 1, got {epochs}")
     if max_examples is not None and max_examples < 1:
@@ -177,6 +206,7 @@ def train_aegan(dataset_name="fashion_mnist", workdir="workdirs/fashion_mnist", 
               "adversarial": adversarial, "noise_eta": noise_eta, "prior": prior, "generator_loss": generator_loss,
               "epochs": epochs, "batch_size": batch_size, "lr": lr, "beta_1": beta_1, "seed": seed,
               "noise_schedule": noise_schedule, "recon_reduction": recon_reduction, "noise": noise,
+              "precision": precision,
               "init_from": os.path.abspath(init_from) if init_from else None}
     if init_from is not None and not os.path.isdir(init_from):
         raise ValueError(f"--init-from {init_from!r} is not a folder of networks")
@@ -191,50 +221,80 @@ def train_aegan(dataset_name="fashion_mnist", workdir="workdirs/fashion_mnist", 
             raise ValueError(f"{noise_classifier} takes images of shape {attacked.input_shape[1:]}, "
                              f"not {data.image_shape}")
     keras.utils.set_random_seed(seed)
-    with dist.scope():
-        encoder = build_encoder(data.image_shape, latent_dim)
-        decoder = build_decoder(data.image_shape, latent_dim)
-        discriminator = build_discriminator(data.image_shape) if adversarial else None
-        model = AEGAN(encoder, decoder, discriminator, latent_dim=latent_dim, noise_eta=noise_eta,
-                      adversarial=adversarial, prior=prior, generator_loss=generator_loss,
-                      noise_schedule=noise_schedule, recon_reduction=recon_reduction, noise=noise,
-                      noise_classifier=attacked, seed=seed)
-        model(np.zeros((1, *data.image_shape), np.float32))
-        adam = lambda: keras.optimizers.Adam(lr, beta_1=beta_1)  # noqa: E731
-        model.compile(e_optimizer=adam(), g_optimizer=adam(), d_optimizer=adam() if adversarial else None)
-    grid_x, _ = data.arrays("dev", min(16, data.split("dev").size))
+    with _dtype_policy(precision):  # the networks compute in bfloat16 under mixed_bfloat16
+        with dist.scope():
+            encoder = build_encoder(data.image_shape, latent_dim)
+            decoder = build_decoder(data.image_shape, latent_dim)
+            discriminator = build_discriminator(data.image_shape) if adversarial else None
+            model = AEGAN(encoder, decoder, discriminator, latent_dim=latent_dim, noise_eta=noise_eta,
+                          adversarial=adversarial, prior=prior, generator_loss=generator_loss,
+                          noise_schedule=noise_schedule, recon_reduction=recon_reduction, noise=noise,
+                          noise_classifier=attacked, seed=seed)
+            model(np.zeros((1, *data.image_shape), np.float32))
+            adam = lambda: keras.optimizers.Adam(lr, beta_1=beta_1)  # noqa: E731
+            model.compile(e_optimizer=adam(), g_optimizer=adam(), d_optimizer=adam() if adversarial else None)
+        grid_x, _ = data.arrays("dev", min(16, data.split("dev").size))
 
-    def draw(epoch):
-        recon = decoder.predict(encoder.predict(grid_x, verbose=0), verbose=0)
-        plots.image_rows([grid_x, recon], os.path.join(folder, "reconstructions.png"),
-                         labels=["test", "G(F(x))"], title=f"{name} on {dataset_name} test images, epoch {epoch + 1}")
+        def draw(epoch):
+            recon = decoder.predict(encoder.predict(grid_x, verbose=0), verbose=0)
+            plots.image_rows([grid_x, recon], os.path.join(folder, "reconstructions.png"),
+                             labels=["test", "G(F(x))"], title=f"{name} on {dataset_name} test images, epoch {epoch + 1}")
 
-    nets = {"encoder": encoder, "decoder": decoder}
-    if adversarial:
-        nets["discriminator"] = discriminator
-    initial_epoch = 0
-    if not os.path.isdir(os.path.join(folder, "backup")) and logged_epochs(folder) > 0:
-        initial_epoch = logged_epochs(folder)
-        _load_networks(folder, nets, required=tuple(nets))
-        print(f"{folder}: no backup/, resuming from its committed networks after epoch {initial_epoch} "
-              "(optimizer state starts afresh)", flush=True)
-    elif init_from is not None and completed_epochs(folder) == 0:
-        loaded = _load_networks(init_from, nets, required=("encoder", "decoder"))
-        print(f"{folder}: starting from {', '.join(loaded)} in {init_from}", flush=True)
-    start = time.time()
-    val_ds = _batches(data, "val", 500, max_examples, False)
-    recalibrate = RecalibrateDecoderBN(encoder, decoder, _batches(data, "train", batch_size, None, True),
-                                       bn_recalibration_batches if adversarial else 0, val_ds)
-    fit_resumable(model, _batches(data, "train", batch_size, max_examples, True), epochs, folder, val_ds=val_ds,
-                  callbacks=[recalibrate, SaveNetworks(folder, nets, draw)], verbose=verbose,
-                  initial_epoch=initial_epoch)
-    history = read_history(folder)
-    keys = [k for k in ("d_loss", "g_loss", "recon_loss", "val_recon_loss") if k in history]
-    if history:
-        plots.loss_curves(history, keys, os.path.join(folder, "losses.png"), title=f"{name} on {dataset_name}")
-    result = {"name": name, "dataset": dataset_name, "epochs": completed_epochs(folder),
-              "seconds_this_run": round(time.time() - start, 1),
-              "final": {k: history[k][-1] for k in keys}, "history": history}
-    with open(os.path.join(folder, "metrics.json"), "w") as f:
-        json.dump(result, f, indent=2)
-    return result
+        nets = {"encoder": encoder, "decoder": decoder}
+        if adversarial:
+            nets["discriminator"] = discriminator
+        builders = None if precision == "float32" else {
+            "encoder": lambda: build_encoder(data.image_shape, latent_dim),
+            "decoder": lambda: build_decoder(data.image_shape, latent_dim),
+            "discriminator": lambda: build_discriminator(data.image_shape)}
+        initial_epoch = 0
+        if not os.path.isdir(os.path.join(folder, "backup")) and logged_epochs(folder) > 0:
+            initial_epoch = logged_epochs(folder)
+            _load_networks(folder, nets, required=tuple(nets))
+            print(f"{folder}: no backup/, resuming from its committed networks after epoch {initial_epoch} "
+                  "(optimizer state starts afresh)", flush=True)
+        elif init_from is not None and completed_epochs(folder) == 0:
+            loaded = _load_networks(init_from, nets, required=("encoder", "decoder"))
+            print(f"{folder}: starting from {', '.join(loaded)} in {init_from}", flush=True)
+        start = time.time()
+        val_ds = _batches(data, "val", 500, max_examples, False)
+        recalibrate = RecalibrateDecoderBN(encoder, decoder, _batches(data, "train", batch_size, None, True),
+                                           bn_recalibration_batches if adversarial else 0, val_ds)
+        fit_resumable(model, _batches(data, "train", batch_size, max_examples, True), epochs, folder, val_ds=val_ds,
+                      callbacks=[recalibrate, SaveNetworks(folder, nets, draw, builders)], verbose=verbose,
+                      initial_epoch=initial_epoch)
+        history = read_history(folder)
+        keys = [k for k in ("d_loss", "g_loss", "recon_loss", "val_recon_loss") if k in history]
+        if history:
+            plots.loss_curves(history, keys, os.path.join(folder, "losses.png"), title=f"{name} on {dataset_name}")
+        result = {"name": name, "dataset": dataset_name, "epochs": completed_epochs(folder),
+                  "seconds_this_run": round(time.time() - start, 1),
+                  "final": {k: history[k][-1] for k in keys}, "history": history}
+        with open(os.path.join(folder, "metrics.json"), "w") as f:
+            json.dump(result, f, indent=2)
+        return result
+
+
+def step_timers(dataset_name="fashion_mnist", data_dir=None, batch_size=100, steps=10, latent_dim=defaults.LATENT_DIM):
+    """For the precision benchmark: name -> callable running `steps` AE-GAN+r training steps in that precision.
+
+    Both models start from the same weights and train on the same real batches."""
+    data = load_dataset(dataset_name, data_dir)
+    x = data.pipeline("train", batch_size, shuffle=False, drop_remainder=True).take(steps).cache()
+    x = x.map(lambda a, b: a)
+    weights, timers = None, {}
+    for precision in PRECISIONS:
+        with _dtype_policy(precision):
+            keras.utils.set_random_seed(0)
+            model = AEGAN(build_encoder(data.image_shape, latent_dim), build_decoder(data.image_shape, latent_dim),
+                          build_discriminator(data.image_shape), latent_dim=latent_dim)
+            model(np.zeros((1, *data.image_shape), np.float32))
+            adam = lambda: keras.optimizers.Adam(defaults.AEGAN_LR, beta_1=defaults.AEGAN_BETA_1)  # noqa: E731
+            model.compile(e_optimizer=adam(), g_optimizer=adam(), d_optimizer=adam())
+            nets = (model.encoder, model.decoder, model.discriminator)
+            if weights is None:
+                weights = [n.get_weights() for n in nets]
+            for n, w in zip(nets, weights):
+                n.set_weights(w)
+            timers[precision] = (lambda m: lambda: m.fit(x, epochs=1, verbose=0))(model)
+    return timers
