@@ -3,7 +3,7 @@ import subprocess
 import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-COMMANDS = ["evaluate.table", "evaluate.adaptive", "evaluate.noise_study", "evaluate.search_params",
+COMMANDS = ["evaluate.table", "evaluate.ablation", "evaluate.adaptive", "evaluate.noise_study", "evaluate.search_params",
             "evaluate.purification", "evaluate.classifiers", "train.aegan", "train.classifier", "train.substitute",
             "export.savedmodel", "export.weights", "export.client", "bench.purify", "bench.serving"]
 

@@ -167,3 +167,23 @@ def test_table_says_its_estimated_time_up_front(workdir, tmp_path, capsys):
                                    "--out", str(tmp_path)])
     out = capsys.readouterr().out
     assert "need about" in out and out.index("need about") < out.index("gray-box pgd")
+
+
+def test_ablation_table_on_tiny_networks(workdir, tmp_path):
+    import evaluate.ablation
+
+    w = workdir[5]
+    train.aegan.main(workdir[:4] + ["--workdir", w, "--epochs", "1", "--batch-size", "16", "--latent-dim", "8",
+                                    "--no-adversarial", "--name", "ae", "--verbose", "0"])
+    result = evaluate.ablation.main(workdir[:4] + ["--workdir", w, "--networks", "AE=ae,AE-GAN+r=aegan", "--n", "6",
+                                                   "--search-steps", "2", "--cw-iterations", "2",
+                                                   "--cw-binary-steps", "1", "--out", str(tmp_path)])
+    assert [c["label"] for c in result["columns"]] == ["AE", "AE+s", "AE-GAN+r", "AE-GAN+r+s"]
+    for c in result["columns"]:
+        assert c["epochs"] == 1 and all(0 <= c[row]["accuracy"] <= 1 and c[row]["n"] == 6
+                                        for row in ("clean", "fgsm", "cw", "half_mask"))
+    assert "| half_mask |" in (tmp_path / "ablation_mnist.md").read_text()
+    with pytest.raises(SystemExit) as e:
+        evaluate.ablation.main(workdir[:4] + ["--workdir", w, "--networks", "AE-GAN=aegan_nonoise", "--n", "4",
+                                              "--cw-iterations", "1", "--cw-binary-steps", "1", "--out", str(tmp_path)])
+    assert e.value.code == 3

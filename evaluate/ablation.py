@@ -1,0 +1,46 @@
+"""Table 3 (the ablation) on the dev set: AE, AE-GAN and AE-GAN+r, each alone and with the search (+s),
+under gray-box FGSM, gray-box CW-L2 and the half-masked corruption:
+`python -m evaluate.ablation --dataset fashion_mnist`. Networks: train.aegan --no-adversarial (ae),
+--no-noise (aegan_nonoise) and the default (aegan), the same number of epochs each."""
+
+import sys
+
+from tf_aegan import cli
+from tf_aegan.studies.ablation import AblationConfig
+
+D = AblationConfig()
+
+
+@cli.exits_cleanly
+def main(argv=None):
+    p = cli.parser("python -m evaluate.ablation", __doc__)
+    cli.add_data_args(p)
+    p.add_argument("--workdir", default=None, help="classifier A and the network folders (default: weights/<dataset>)")
+    p.add_argument("--networks", default=",".join(f"{a}={b}" for a, b in D.networks),
+                   help="comma-separated LABEL=FOLDER (a subfolder of --workdir, or a path)")
+    p.add_argument("--n", type=int, default=D.n, help="dev images")
+    p.add_argument("--search-steps", type=int, default=D.search_steps, help="search steps L (Table 3: 20)")
+    p.add_argument("--labels", default=D.labels, choices=("predicted", "true"), help="FGSM labels")
+    p.add_argument("--cw-iterations", type=int, default=D.cw_iterations, help="CW iterations")
+    p.add_argument("--cw-binary-steps", type=int, default=D.cw_binary_steps, help="CW binary search steps")
+    p.add_argument("--out", default=D.out, help="folder for ablation_<dataset>.json and .md")
+    args = p.parse_args(argv)
+    pairs = [item.split("=", 1) for item in args.networks.split(",") if item]
+    if any(len(pair) != 2 or not all(pair) for pair in pairs):
+        raise ValueError(f"--networks must be LABEL=FOLDER pairs, got {args.networks!r}")
+    config = AblationConfig(networks=tuple(map(tuple, pairs)), workdir=cli.default_workdir(args, shipped=True),
+                            dataset=args.dataset, data_dir=args.data_dir, n=args.n, search_steps=args.search_steps,
+                            labels=args.labels, cw_iterations=args.cw_iterations,
+                            cw_binary_steps=args.cw_binary_steps, out=args.out)
+    from tf_aegan.studies.ablation import markdown, run_ablation
+
+    result = run_ablation(config, progress=lambda s: print(s, flush=True))
+    print(markdown(result))
+    if result["missing"]:
+        print(f"error: {', '.join(result['missing'])} not run (see above)", file=sys.stderr)
+        raise SystemExit(3)
+    return result
+
+
+if __name__ == "__main__":
+    main()
