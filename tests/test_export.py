@@ -302,3 +302,21 @@ def test_warmup_requests_and_batching_file_are_written_and_replay(exported, tmp_
         assert re.fullmatch(r"[a-z_]+ \{ value: \d+ \}|allowed_batch_sizes: \d+", line), line
     sizes = [int(v) for v in re.findall(r"allowed_batch_sizes: (\d+)", text)]
     assert sizes == sorted(sizes) and sizes[-1] == 64  # TF-Serving requires the last to be max_batch_size
+
+
+def test_art_attacks_the_loaded_signature(exported):
+    """The Adversarial Robustness Toolbox wraps the served graph and runs Auto-PGD on it (issue 13)."""
+    pytest.importorskip("art")
+    from art.attacks.evasion import AutoProjectedGradientDescent
+    from art.estimators.classification import TensorFlowV2Classifier
+
+    target, _, x, _, _ = exported
+    model = tf.saved_model.load(target)  # kept: the signature needs the loaded object's variables
+    served = model.signatures["serving_default"]
+    logits = lambda v, training=False: tf.math.log(served(images=tf.convert_to_tensor(v, tf.float32))["probabilities"] + 1e-12)  # noqa: E731
+    estimator = TensorFlowV2Classifier(model=logits, nb_classes=10, input_shape=SHAPE, clip_values=(0.0, 1.0),
+                                       loss_object=tf.keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+    attack = AutoProjectedGradientDescent(estimator, norm=np.inf, eps=0.3, eps_step=0.05, max_iter=5, nb_random_init=1,
+                                          batch_size=8, verbose=False)
+    adv = attack.generate(x, y=np.arange(len(x)) % 10)
+    assert adv.shape == x.shape and 0.2 < np.abs(adv - x).max() <= 0.3 + 1e-5
