@@ -29,7 +29,7 @@ def main(argv=None):
 
     from tf_aegan import store
     from tf_aegan.data import load_dataset
-    from tf_aegan.purify import DefenseGANPurifier, LatentSearchPurifier
+    from tf_aegan.purify import DefenseGANPurifier, LatentSearchPurifier, fitted_gated_purifier
     from tf_aegan.purify.search import per_example_error
 
     encoder, decoder = store.load_autoencoder(cli.default_workdir(args, shipped=True), args.aegan, args.dataset)
@@ -37,8 +37,8 @@ def main(argv=None):
     x = tf.constant(data.arrays("test", args.batch)[0])
     ours = LatentSearchPurifier(encoder, decoder, mode="search", steps=args.steps)
     rec = LatentSearchPurifier(encoder, decoder, mode="reconstruct")
-    gated = LatentSearchPurifier(encoder, decoder, mode="gated", steps=args.steps)
-    threshold = gated.detector.fit_threshold(data.arrays("val", 1000)[0], args.fpr)
+    gated = fitted_gated_purifier(encoder, decoder, data, args.fpr, steps=args.steps)
+    threshold = gated.threshold
     dgan = DefenseGANPurifier(decoder, steps=args.dgan_steps, restarts=args.dgan_restarts, prior="uniform")
 
     spec_z = tf.TensorSpec([None, int(decoder.input_shape[-1])], tf.float32)

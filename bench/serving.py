@@ -34,12 +34,12 @@ def main(argv=None):
 
     from tf_aegan.attacks import fgsm
     from tf_aegan.evaluation import load_defended
-    from tf_aegan.purify import LatentSearchPurifier
+    from tf_aegan.purify import fitted_gated_purifier
     from tf_aegan.serving import DefendedClassifier
 
     clf, enc, dec, data = load_defended(cli.default_workdir(args, shipped=True), args.aegan, args.dataset, args.data_dir)
-    inproc = LatentSearchPurifier(enc, dec, mode="gated")
-    threshold = inproc.detector.fit_threshold(data.arrays("val", 2000)[0], args.fpr)
+    inproc = fitted_gated_purifier(enc, dec, data, args.fpr)
+    threshold = inproc.threshold
     x, y = data.arrays("test", args.batch)
     inputs = {"clean": x, "fgsm": np.asarray(fgsm(clf, x, defaults.EPSILON[args.dataset], y=y))}
     tmp = tempfile.mkdtemp()

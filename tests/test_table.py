@@ -187,3 +187,15 @@ def test_ablation_table_on_tiny_networks(workdir, tmp_path):
         evaluate.ablation.main(workdir[:4] + ["--workdir", w, "--networks", "AE-GAN=aegan_nonoise", "--n", "4",
                                               "--cw-iterations", "1", "--cw-binary-steps", "1", "--out", str(tmp_path)])
     assert e.value.code == 3
+
+
+def test_purification_on_tiny_networks(workdir, tmp_path):
+    import evaluate.purification
+
+    result = evaluate.purification.main(workdir + ["--n", "12", "--eps-list", "0.1,0.3", "--out", str(tmp_path)])
+    assert set(result["accuracy"]) == {f"{i}/{m}" for i in ("clean", "fgsm_0.3")
+                                       for m in ("none", "reconstruct", "search", "gated")}
+    assert set(result["auc"]) == {f"{m}/fgsm_{e}" for m in ("mse", "l1") for e in ("0.1", "0.3")}
+    assert all(0 <= v <= 1 for v in result["auc"].values()) and result["threshold_mse"] > 0
+    for name in ("purification_mnist.json", "purification_mnist.md", "purified_mnist.png", "roc_l1_mnist.png"):
+        assert (tmp_path / name).exists()

@@ -48,7 +48,7 @@ class AdaptiveConfig:
     restarts: int = 2
     step_size: float = None                   # default 2.5 * eps / steps (Madry et al.)
     labels: str = "true"                      # the strongest choice for the attacker
-    fpr: float = 0.05                         # the gated purifier's threshold on clean validation images
+    fpr: float = defaults.DETECTOR_FPR        # the gated purifier's threshold on clean validation images
     penalty_weight: float = 1000.0            # gated-detector: weight on the MSE above the threshold
     search_steps: int = None                  # L of the purifier; default its own
     cw_iterations: int = 100
@@ -85,13 +85,13 @@ class Defense:
     keep: object = None  # what must stay alive for the paths (a loaded SavedModel)
 
 
-def _defenses(method, a, workdir, config, val_images, progress):
+def _defenses(method, a, workdir, config, data, progress):
     """The defenses of `method` and their gradient paths (model_fn: images -> logits)."""
     import tensorflow as tf
 
     from tf_aegan import store
     from tf_aegan.attacks.adaptive import bpda_identity
-    from tf_aegan.purify import LatentSearchPurifier
+    from tf_aegan.purify import LatentSearchPurifier, fitted_gated_purifier
 
     def labels_of(fn):
         return lambda x: (np.argmax(fn(tf.constant(x)).numpy(), 1), np.zeros(len(x), bool))
@@ -103,8 +103,8 @@ def _defenses(method, a, workdir, config, val_images, progress):
     enc, dec = store.load_autoencoder(workdir, config.aegan, config.dataset)
     kw = {} if config.search_steps is None else {"steps": config.search_steps}
     search = LatentSearchPurifier(enc, dec, mode="search", **kw)
-    gated = LatentSearchPurifier(enc, dec, mode="gated", **kw)
-    threshold = gated.detector.fit_threshold(val_images, config.fpr)
+    gated = fitted_gated_purifier(enc, dec, data, config.fpr, **kw)
+    threshold = gated.threshold
     thr = tf.constant(threshold, tf.float32)
     search_fn = tf.function(search.search_tensor, reduce_retracing=True)
     gated_fn = tf.function(lambda v: gated.gated_tensor(v, thr), reduce_retracing=True)
@@ -217,7 +217,6 @@ def run_adaptive(config: AdaptiveConfig, progress=print):
     x, y = data.arrays("test", config.n)
     a = store.load_classifier(workdir, "A", config.dataset)
     y_attack = y if config.labels == "true" else predict_labels(a, x)
-    val = data.arrays("val", min(2000, data.split("val").size))[0]
     settings = {k: v for k, v in dataclasses.asdict(config).items() if k not in ("out", "data_dir")}
     cache = BatchCache(os.path.join(config.out, f".cache_adaptive_{config.dataset}_"
                                                 f"{fingerprint(config, settings, workdir)}"))
@@ -225,7 +224,7 @@ def run_adaptive(config: AdaptiveConfig, progress=print):
         progress(f"resuming: {cache.count()} batches already computed in {cache.folder}")
     result = {"dataset": config.dataset, "split": "test", "n": int(len(y)), "labels": config.labels,
               "settings": settings, "rows": [], "sanity": []}
-    defenses = [d for m in config.methods for d in _defenses(m, a, workdir, config, val, progress)]
+    defenses = [d for m in config.methods for d in _defenses(m, a, workdir, config, data, progress)]
     for defense in defenses:
         for attack in config.attacks:
             if attack not in defense.paths:

@@ -79,3 +79,8 @@ DGAN_RESTARTS = 10
 DGAN_LR = 10.0
 DGAN_MOMENTUM = 0.7
 DGAN_DECAY_AT = 0.8
+
+# Section 4.4's detector: the threshold flags this fraction of clean validation images, measured on
+# this many of them (the same everywhere: evaluation, benchmarks, adaptive attacks, export).
+DETECTOR_FPR = 0.05
+DETECTOR_VAL_IMAGES = 2000

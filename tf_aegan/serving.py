@@ -165,7 +165,7 @@ class ExportConfig:
     workdir: str = None                        # default weights/<dataset>
     aegan: str = "aegan"
     threshold: float = None                    # default: set on clean validation images for `fpr`
-    fpr: float = 0.05
+    fpr: float = defaults.DETECTOR_FPR
     detector_metric: str = "mse"
     steps: int = defaults.SEARCH_STEPS
     step_size: float = defaults.SEARCH_STEP_SIZE
@@ -191,23 +191,22 @@ def warmup_images(clean):
 def export_defended(config: ExportConfig):
     """Write the detector-gated SavedModel, its warmup requests and the batching file; returns the folder."""
     from tf_aegan import store
-    from tf_aegan.purify import LatentSearchPurifier
+    from tf_aegan.purify import LatentSearchPurifier, fitted_gated_purifier
 
     target = config.check()
     workdir = config.workdir or store.shipped_dir(config.dataset)
     classifier = store.load_classifier(workdir, "A", config.dataset)
     encoder, decoder = store.load_autoencoder(workdir, config.aegan, config.dataset)
-    purifier = LatentSearchPurifier(encoder, decoder, mode="gated", steps=config.steps, step_size=config.step_size,
-                                    factor=config.factor, period=config.period,
-                                    detector_metric=config.detector_metric, threshold=config.threshold)
+    search = dict(steps=config.steps, step_size=config.step_size, factor=config.factor, period=config.period,
+                  detector_metric=config.detector_metric)
     if config.threshold is None:  # the data set is needed only to set the threshold
         from tf_aegan.data import load_dataset
 
         data = load_dataset(config.dataset, config.data_dir)
-        val = data.arrays("val", min(2000, data.split("val").size))[0]
-        purifier.detector.fit_threshold(val, config.fpr)
-        clean = val[:2]
+        purifier = fitted_gated_purifier(encoder, decoder, data, config.fpr, **search)
+        clean = data.arrays("val", 2)[0]
     else:
+        purifier = LatentSearchPurifier(encoder, decoder, mode="gated", threshold=config.threshold, **search)
         clean = np.zeros((2, *purifier.image_shape), np.float32)
     module = DefendedClassifier(classifier, purifier, info={
         "dataset": config.dataset, "workdir": os.path.abspath(workdir),

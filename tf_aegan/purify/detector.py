@@ -8,7 +8,7 @@ from tf_aegan.purify.search import per_example_error
 from tf_aegan.purify.validate import check_images
 
 DETECTOR_METRICS = {"mse": "l2", "l1": "l1"}
-DEFAULT_FPR = 0.05
+from tf_aegan.defaults import DETECTOR_FPR as DEFAULT_FPR  # noqa: E402
 
 
 class Detector:
