@@ -25,6 +25,14 @@ def main(argv=None):
     p.add_argument("--fpr", type=float, default=0.05, help="detector false-positive rate on clean validation images")
     p.add_argument("--json", action="store_true", help="print the figures as JSON")
     args = p.parse_args(argv)
+    figures = measure(args)
+    if args.json:
+        print(json.dumps(figures, indent=2))
+    return figures
+
+
+def measure(args):
+    """The timings behind the figures; `args` holds the command's options."""
     import tensorflow as tf
 
     from tf_aegan import store
@@ -94,8 +102,6 @@ def main(argv=None):
     print(f"search efficiency (bare/search): {figures['search_efficiency']:.3f}")
     print(f"gated speed-up on clean images:  {figures['gated_clean_speedup']:.1f}x "
           f"({flagged}/{n} flagged at {args.fpr:.0%} validation FPR)")
-    if args.json:
-        print(json.dumps(figures, indent=2))
     return figures
 
 

@@ -30,6 +30,14 @@ def main(argv=None):
     p.add_argument("--out", default=defaults.RESULTS_OUT, help="folder for serving_<dataset>.json and the plot")
     p.add_argument("--json", action="store_true", help="print the figures as JSON")
     args = p.parse_args(argv)
+    figures = measure(args)
+    if args.json:
+        print(json.dumps(figures, indent=2))
+    return figures
+
+
+def measure(args):
+    """Export, load and time the served models against the in-process purifier; `args`: the options."""
     import tensorflow as tf
 
     from tf_aegan.attacks import fgsm
@@ -80,8 +88,6 @@ def main(argv=None):
               f"{r['p50_ms']:7.1f} ms  p99 {r['p99_ms']:7.1f} ms  {r['images_per_s']:7.1f} images/s", flush=True)
     stem = write_mixed(figures, args.out, args.dataset)
     print(f"wrote {stem}.json and {stem}.png")
-    if args.json:
-        print(json.dumps(figures, indent=2))
     return figures
 
 
