@@ -20,6 +20,11 @@ NETWORKS = {
 }
 
 
+# train.aegan options written into the manifest's command when a run used another value.
+AEGAN_DEFAULTS = {"latent_dim": 128, "noise_eta": 0.3, "noise_schedule": "uniform", "recon_reduction": "sum",
+                  "noise": "gaussian", "init_from": None, "precision": "float32"}
+
+
 def _command(folder, config):
     kind = config.get("kind")
     if kind == "classifier":
@@ -28,8 +33,10 @@ def _command(folder, config):
                 f"--epochs {config['epochs']} --seed {config['seed']} --init {config['init']} "
                 f"--dropout {config['dropout']}")
     if kind == "aegan":
+        options = [f"--{k.replace('_', '-')} {config[k]}" for k, default in AEGAN_DEFAULTS.items()
+                   if config.get(k) not in (None, default)]
         return (f"python -m train.aegan --dataset {config['dataset']} --epochs {config['epochs']} --seed {config['seed']}"
-                f" (stopped after the epochs recorded here; re-run to resume)")
+                + "".join(f" {o}" for o in options) + " (stopped after the epochs recorded here; re-run to resume)")
     return f"python -m train.substitute --dataset fashion_mnist --arch {os.path.basename(folder)[-1]}"
 
 
