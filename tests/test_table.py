@@ -194,10 +194,11 @@ def test_purification_on_tiny_networks(workdir, tmp_path):
 
     result = evaluate.purification.main(workdir + ["--n", "12", "--eps-list", "0.1,0.3", "--out", str(tmp_path)])
     assert set(result["accuracy"]) == {f"{i}/{m}" for i in ("clean", "fgsm_0.3")
-                                       for m in ("none", "reconstruct", "search", "gated")}
+                                       for m in ("none", "reconstruct", "search", "gated")} | {"fgsm_0.1/reconstruct"}
     assert set(result["auc"]) == {f"{m}/fgsm_{e}" for m in ("mse", "l1") for e in ("0.1", "0.3")}
     assert all(0 <= v <= 1 for v in result["auc"].values()) and result["threshold_mse"] > 0
-    for name in ("purification_mnist.json", "purification_mnist.md", "purified_mnist.png", "roc_l1_mnist.png"):
+    for name in ("purification_mnist.json", "purification_mnist.md", "purified_mnist.png", "roc_l1_mnist.png",
+                 "detection_vs_eps_mnist.png", "figure10_mnist.png"):
         assert (tmp_path / name).exists()
 
 

@@ -62,14 +62,48 @@ def metric_curves(curves, path, ylabel, title=None):
 
 
 def roc_curves(curves, path, title=None):
-    """ROC curves: `curves` maps a label to (fpr, tpr, auc) (Figure 3a, 7a, 8a)."""
-    fig, ax = plt.subplots(figsize=(3.6, 3.4))
-    for label, (fpr, tpr, auc) in curves.items():
+    """Figures 3, 7, 8 (a) and (b): ROC curves, and FNR / FPR against the threshold.
+
+    `curves` maps a label to (fpr, tpr, auc) or (fpr, tpr, auc, thresholds); with thresholds, a
+    second panel shows the false negative and false positive rates as the threshold grows."""
+    with_thr = all(len(c) == 4 for c in curves.values())
+    fig, axes = plt.subplots(1, 2 if with_thr else 1, figsize=(7.2 if with_thr else 3.6, 3.4), squeeze=False)
+    ax = axes[0, 0]
+    for label, (fpr, tpr, auc, *_) in curves.items():
         ax.plot(fpr, tpr, label=f"{label}, AUC={auc:.3f}")
     ax.plot([0, 1], [0, 1], color="grey", lw=0.5, ls="--")
     ax.set_xlabel("false positive rate", fontsize=8)
     ax.set_ylabel("true positive rate", fontsize=8)
     ax.legend(fontsize=7, loc="lower right")
+    if with_thr:
+        ax2 = axes[0, 1]
+        for i, (label, (fpr, tpr, _, thr)) in enumerate(curves.items()):
+            keep = np.isfinite(thr)
+            ax2.plot(thr[keep], 1 - tpr[keep], color=f"C{i}", label=f"FNR, {label}")
+        fpr, _, _, thr = next(iter(curves.values()))
+        keep = np.isfinite(thr)
+        ax2.plot(thr[keep], fpr[keep], color="black", ls="--", label="FPR (clean)")
+        ax2.set_xscale("log")
+        ax2.set_xlabel("threshold on the reconstruction error", fontsize=8)
+        ax2.set_ylabel("rate", fontsize=8)
+        ax2.legend(fontsize=6)
+    if title:
+        fig.suptitle(title, fontsize=9)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def detection_vs_eps(eps, aucs, accuracies, path, title=None):
+    """Figure 3(c): detection AUC and accuracy after purification against the attack's eps."""
+    fig, ax = plt.subplots(figsize=(3.8, 3.2))
+    for label, values in aucs.items():
+        ax.plot(eps, values, marker="o", ms=3, label=f"AUC, {label}")
+    for label, values in accuracies.items():
+        ax.plot(eps, values, marker="s", ms=3, ls="--", label=f"accuracy, {label}")
+    ax.set_xlabel("FGSM eps", fontsize=8)
+    ax.set_ylim(0, 1.02)
+    ax.legend(fontsize=6)
     if title:
         ax.set_title(title, fontsize=9)
     fig.tight_layout()

@@ -64,18 +64,43 @@ def run_purification(config: PurificationConfig, progress=print):
                      os.path.join(config.out, f"purified_{config.dataset}.png"),
                      labels=[f"FGSM {eps_main:g}", "G(F(x))", "+search", "clean"],
                      title=f"{config.dataset}: FGSM gray-box examples and their purifications")
+    figure_10(classifier, purifiers["search"], x[idx], y_attack[idx], eps_main, config)
+    rec_acc = []
+    for eps in eps_list:  # Figure 3(c): purification against the attack's size
+        acc = accuracy(classifier, purifiers["reconstruct"].purify_all(adv[eps])[0], y)
+        result["accuracy"][f"fgsm_{eps:g}/reconstruct"] = acc
+        rec_acc.append(acc["accuracy"])
     for metric in ("mse", "l1"):
         det = LatentSearchPurifier(encoder, decoder, mode="reconstruct", detector_metric=metric).detector
         curves = {}
         for eps in eps_list:
-            fpr, tpr, _, auc = det.roc(x, adv[eps])
-            curves[f"eps={eps:g}"] = (fpr, tpr, auc)
+            fpr, tpr, thresholds, auc = det.roc(x, adv[eps])
+            curves[f"eps={eps:g}"] = (fpr, tpr, auc, thresholds)
             result["auc"][f"{metric}/fgsm_{eps:g}"] = auc
             progress(f"detector {metric:>3} AUC vs FGSM eps={eps:g}: {auc:.4f}")
         plots.roc_curves(curves, os.path.join(config.out, f"roc_{metric}_{config.dataset}.png"),
-                         title=f"{config.dataset}: detection by {metric.upper()} of G(F(x)) - x")
+                         title=f"{config.dataset}: detection by {metric.upper()} of G(F(x)) - x (Figures 3, 7, 8)")
+    plots.detection_vs_eps(eps_list, {m: [result["auc"][f"{m}/fgsm_{e:g}"] for e in eps_list] for m in ("mse", "l1")},
+                           {"G(F(x))": rec_acc}, os.path.join(config.out, f"detection_vs_eps_{config.dataset}.png"),
+                           title=f"{config.dataset}: detection and purification against FGSM's eps")
     write(result, config.out)
     return result
+
+
+def figure_10(classifier, search, x, y_attack, eps, config):
+    """Figure 10: FGSM, PGD and CW-L2 examples (gray-box) and their AE-GAN+rs purifications."""
+    from tf_aegan import plots
+    from tf_aegan.attacks import carlini_wagner_l2, fgsm, pgd
+
+    rows, labels = [], []
+    for name, make in (("FGSM", lambda: fgsm(classifier, x, eps, y=y_attack)),
+                       ("PGD", lambda: pgd(classifier, x, eps, y=y_attack, seed=0)),
+                       ("CW-L2", lambda: carlini_wagner_l2(classifier, x, max_iterations=100, binary_search_steps=3))):
+        adv = np.asarray(make(), np.float32)
+        rows += [adv, search(adv).numpy()]
+        labels += [name, "AE-GAN+rs"]
+    plots.image_rows(rows + [x], os.path.join(config.out, f"figure10_{config.dataset}.png"), labels=labels + ["clean"],
+                     title=f"{config.dataset}: attacks on A and their AE-GAN+rs purifications (Figure 10)")
 
 
 def markdown(result):
