@@ -6,12 +6,12 @@ says that no trainer exists yet), so a table can report it and go on with the ot
 
 import dataclasses
 import os
+from typing import Callable, Optional
 
 from tf_aegan import store
 from tf_aegan.purify import DefenseGANPurifier, LatentSearchPurifier, Purifier
 from tf_aegan.purify import search as S
 
-METHODS = ("none", "ours", "advtr", "magnet", "bigan_s", "defensegan", "ae_s")
 
 
 class MissingNetworks(Exception):
@@ -20,9 +20,12 @@ class MissingNetworks(Exception):
 
 @dataclasses.dataclass
 class Method:
+    """A defense as Table 1 uses it: the classifier, the purifier, and the part a white-box attacker
+    differentiates through (None: the purifier gives no gradient, so white-box = gray-box on A)."""
     name: str
     classifier: object
     purifier: Purifier
+    white_box: Optional[Callable] = None
     has_gray: bool = True  # adversarial training has no hidden defense: no gray-box row
 
 
@@ -33,37 +36,63 @@ def _load(loader, *args):
         raise MissingNetworks(str(e)) from e
 
 
-def load_method(name, workdir, dataset="fashion_mnist", classifier=None, steps=S.SEARCH_STEPS, aegan="aegan"):
-    """Method `name` from `workdir`; `classifier` is classifier A when already loaded; `aegan` the
-    AE-GAN folder of "ours" (a subfolder of `workdir`, or a path)."""
-    if name not in METHODS:
-        raise ValueError(f"unknown method {name!r}; choose from {', '.join(METHODS)}")
-    a = classifier if classifier is not None else _load(store.load_classifier, workdir, "A", dataset)
-    shape = tuple(a.input_shape[1:])
-    if name == "none":
-        return Method(name, a, Purifier(shape))
-    if name == "ours":
-        enc, dec = _load(store.load_autoencoder, workdir, aegan, dataset)
-        return Method(name, a, LatentSearchPurifier(enc, dec, mode="search", steps=steps, name="ours"))
-    if name == "ae_s":
-        enc, dec = _load(store.load_autoencoder, workdir, "ae", dataset)
-        return Method(name, a, LatentSearchPurifier(enc, dec, mode="search", steps=steps, name="ae_s"))
-    if name == "magnet":
-        folder = os.path.join(workdir, "magnet")
-        if not os.path.isdir(folder):
-            raise MissingNetworks(f"no MagNet auto-encoder at {folder}. Train it with: python -m train.aegan "
-                                  f"--dataset {dataset} --workdir {workdir} --no-adversarial --name magnet")
-        enc, dec = _load(store.load_autoencoder, workdir, "magnet", dataset)
-        return Method(name, a, LatentSearchPurifier(enc, dec, mode="reconstruct", name="magnet"))
-    if name == "advtr":
-        folder = store.classifier_dir(workdir, "A_advtr")
-        raise MissingNetworks(f"no PGD adversarially trained classifier at {folder}; tf-aegan has no trainer "
-                              "for it yet")
-    if name == "bigan_s":
-        raise MissingNetworks(f"no BiGAN at {os.path.join(workdir, 'bigan')}; tf-aegan has no BiGAN trainer yet")
+def _none(a, workdir, dataset, steps, aegan):
+    return Method("none", a, Purifier(tuple(a.input_shape[1:])))
+
+
+def _searching(folder_of, label):
+    def load(a, workdir, dataset, steps, aegan):
+        enc, dec = _load(store.load_autoencoder, workdir, folder_of(aegan), dataset)
+        pur = LatentSearchPurifier(enc, dec, mode="search", steps=steps, name=label)
+        return Method(label, a, pur, white_box=pur.white_box_part)
+    return load
+
+
+def _magnet(a, workdir, dataset, steps, aegan):
+    folder = os.path.join(workdir, "magnet")
+    if not os.path.isdir(folder):
+        raise MissingNetworks(f"no MagNet auto-encoder at {folder}. Train it with: python -m train.aegan "
+                              f"--dataset {dataset} --workdir {workdir} --no-adversarial --name magnet")
+    enc, dec = _load(store.load_autoencoder, workdir, "magnet", dataset)
+    pur = LatentSearchPurifier(enc, dec, mode="reconstruct", name="magnet")
+    return Method("magnet", a, pur, white_box=pur.white_box_part)
+
+
+def _advtr(a, workdir, dataset, steps, aegan):
+    folder = store.classifier_dir(workdir, "A_advtr")
+    raise MissingNetworks(f"no PGD adversarially trained classifier at {folder}; tf-aegan has no trainer for it yet")
+
+
+def _bigan_s(a, workdir, dataset, steps, aegan):
+    raise MissingNetworks(f"no BiGAN at {os.path.join(workdir, 'bigan')}; tf-aegan has no BiGAN trainer yet")
+
+
+def _defensegan(a, workdir, dataset, steps, aegan):
     folder = os.path.join(workdir, "defensegan")
     if not os.path.isfile(os.path.join(folder, "decoder.keras")):
         raise MissingNetworks(f"no Defense-GAN generator at {folder}/decoder.keras; tf-aegan has no "
                               "Defense-GAN (WGAN) trainer yet")
     dec = _load(store.load_keras, os.path.join(folder, "decoder.keras"), "Defense-GAN generator")
-    return Method(name, a, DefenseGANPurifier(dec))
+    return Method("defensegan", a, DefenseGANPurifier(dec))
+
+
+# The registry: one entry per defense, each a loader (classifier A, workdir, dataset, L, AE-GAN folder) -> Method.
+REGISTRY = {
+    "none": _none,
+    "ours": _searching(lambda aegan: aegan, "ours"),
+    "advtr": _advtr,
+    "magnet": _magnet,
+    "bigan_s": _bigan_s,
+    "defensegan": _defensegan,
+    "ae_s": _searching(lambda aegan: "ae", "ae_s"),
+}
+METHODS = tuple(REGISTRY)
+
+
+def load_method(name, workdir, dataset="fashion_mnist", classifier=None, steps=S.SEARCH_STEPS, aegan="aegan"):
+    """Method `name` from `workdir`; `classifier` is classifier A when already loaded; `aegan` the
+    AE-GAN folder of "ours" (a subfolder of `workdir`, or a path)."""
+    if name not in REGISTRY:
+        raise ValueError(f"unknown method {name!r}; choose from {', '.join(METHODS)}")
+    a = classifier if classifier is not None else _load(store.load_classifier, workdir, "A", dataset)
+    return REGISTRY[name](a, workdir, dataset, steps, aegan)

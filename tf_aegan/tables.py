@@ -101,7 +101,7 @@ def fingerprint(config, settings, workdir):
     return hashlib.sha1(text.encode()).hexdigest()[:12]
 
 
-def estimate_seconds(config, classifier, purifiers, x):
+def estimate_seconds(config, classifier, white_box_parts, x):
     """Seconds the attacks will take, from timing gradients of each attacked model on a small batch."""
     import tensorflow as tf
 
@@ -113,7 +113,7 @@ def estimate_seconds(config, classifier, purifiers, x):
         per_image = config.cw_iterations * config.cw_binary_steps
     xb = tf.constant(x[: min(10, len(x))])
     total = 0.0
-    for model_fn in [classifier] + [(lambda p: lambda v: classifier(p.white_box_part(v)))(p) for p in purifiers]:
+    for model_fn in [classifier] + [(lambda part: lambda v: classifier(part(v)))(p) for p in white_box_parts]:
         with tf.GradientTape() as tape:
             tape.watch(xb)
             loss = tf.reduce_sum(model_fn(xb))
@@ -138,7 +138,6 @@ def run_table(config: TableConfig, progress=print):
     from tf_aegan.data import load_dataset
     from tf_aegan.evaluation import accuracy, fmt, predict_labels
     from tf_aegan.methods import METHODS, MissingNetworks, load_method
-    from tf_aegan.purify import Purifier
     from tf_aegan.stats import wilson_interval
 
     config.check()
@@ -206,8 +205,7 @@ def run_table(config: TableConfig, progress=print):
         except MissingNetworks as e:
             result["missing"][name] = str(e)
             progress(f"{name}: skipped: {e}")
-    attacked_parts = [m.purifier for m in loaded.values()
-                      if type(m.purifier).white_box_part is not Purifier.white_box_part]
+    attacked_parts = [m.white_box for m in loaded.values() if m.white_box is not None]
     estimate = estimate_seconds(config, a, attacked_parts, x)
     progress(f"{config.attack} on n={len(y)} {split} images, methods {', '.join(loaded) or '(none)'}: the attacks "
              f"need about {estimate / 60:.1f} min on this machine (estimated from gradient timings), plus purification")
@@ -231,7 +229,7 @@ def run_table(config: TableConfig, progress=print):
             threats = {f"black-A/{arch}": (f"black{arch}", adv) for arch, adv in adv_black.items()}
         else:
             threats = {}
-            identity = type(method.purifier).white_box_part is Purifier.white_box_part
+            identity = method.white_box is None
             if method.has_gray or (identity and method.classifier is a):
                 if gray_adv is None:
                     progress(f"  gray-box {config.attack} (against A alone, shared by all methods)")
@@ -241,7 +239,7 @@ def run_table(config: TableConfig, progress=print):
             else:
                 progress(f"  white-box {config.attack}")
                 threats["white"] = (f"white_{name}", adversarial(
-                    f"white_{name}", lambda xb, yb: white_box(attack, method.classifier, method.purifier, xb, yb)))
+                    f"white_{name}", lambda xb, yb: white_box(attack, method.classifier, method.white_box, xb, yb)))
             if not identity and config.zerograd and config.attack != "cw":
                 progress(f"  white-box {config.attack} as the paper's code scored it (zero input gradient)")
                 threats["white-zerograd"] = (f"zerograd_{name}", adversarial(

@@ -23,8 +23,9 @@ def gray_box(attack, classifier, x, y):
     return attack(classifier, x, y)
 
 
-def white_box(attack, classifier, purifier, x, y):
-    return attack(lambda images: classifier(purifier.white_box_part(images)), x, y)
+def white_box(attack, classifier, part, x, y):
+    """Against `classifier` composed with `part`, the defense's differentiable part (e.g. G(F(x)))."""
+    return attack(lambda images: classifier(part(images)), x, y)
 
 
 def white_box_zero_gradient(attack, classifier, purifier, x, y):
