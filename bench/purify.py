@@ -5,7 +5,6 @@ only and the gated purifier on clean test images; and the search's efficiency: t
 decoder forward+backward steps (separate calls) over the time of the L-step search.
 """
 
-import json
 
 from bench.timing import interleaved_medians, median_time
 from tf_aegan import cli
@@ -13,22 +12,14 @@ from tf_aegan import cli
 
 @cli.exits_cleanly
 def main(argv=None):
-    p = cli.parser("python -m bench.purify", __doc__)
-    cli.add_data_args(p)
-    cli.add_networks_args(p)
+    p = cli.network_parser("python -m bench.purify", __doc__)
     p.add_argument("--batch", type=int, default=100, help="images per batch")
     p.add_argument("--repeats", type=int, default=7, help="timed rounds (median; round-robin) of the fast purifiers")
     p.add_argument("--dgan-repeats", type=int, default=1, help="timed repeats of Defense-GAN (slow)")
     p.add_argument("--steps", type=int, default=15, help="search steps L of AE-GAN+rs")
     p.add_argument("--dgan-steps", type=int, default=200, help="Defense-GAN steps L")
     p.add_argument("--dgan-restarts", type=int, default=10, help="Defense-GAN restarts R")
-    p.add_argument("--fpr", type=float, default=0.05, help="detector false-positive rate on clean validation images")
-    p.add_argument("--json", action="store_true", help="print the figures as JSON")
-    args = p.parse_args(argv)
-    figures = measure(args)
-    if args.json:
-        print(json.dumps(figures, indent=2))
-    return figures
+    return cli.run_benchmark(p, argv, measure)
 
 
 def measure(args):

@@ -8,7 +8,6 @@ classifier on the same clean and FGSM test images. Also checks that served outpu
 in-process ones.
 """
 
-import json
 import tempfile
 
 import numpy as np
@@ -19,21 +18,13 @@ from tf_aegan import cli, defaults
 
 @cli.exits_cleanly
 def main(argv=None):
-    p = cli.parser("python -m bench.serving", __doc__)
-    cli.add_data_args(p)
-    cli.add_networks_args(p)
+    p = cli.network_parser("python -m bench.serving", __doc__)
     p.add_argument("--batch", type=int, default=64, help="batch size for throughput")
     p.add_argument("--single", type=int, default=20, help="single-image requests timed for latency (median)")
     p.add_argument("--repeats", type=int, default=5, help="timed repeats of a batch (median)")
-    p.add_argument("--fpr", type=float, default=0.05, help="detector false-positive rate on clean validation images")
     p.add_argument("--requests", type=int, default=30, help="requests per (batch size, adversarial share) cell")
     p.add_argument("--out", default=defaults.RESULTS_OUT, help="folder for serving_<dataset>.json and the plot")
-    p.add_argument("--json", action="store_true", help="print the figures as JSON")
-    args = p.parse_args(argv)
-    figures = measure(args)
-    if args.json:
-        print(json.dumps(figures, indent=2))
-    return figures
+    return cli.run_benchmark(p, argv, measure)
 
 
 def measure(args):

@@ -18,12 +18,11 @@ def main(argv=None):
     p.add_argument("--workdir", default=None, help="classifier A and the network folders (default: weights/<dataset>)")
     p.add_argument("--networks", default=",".join(f"{a}={b}" for a, b in D.networks),
                    help="comma-separated LABEL=FOLDER (a subfolder of --workdir, or a path)")
-    p.add_argument("--n", type=int, default=D.n, help="dev images")
+    cli.add_common(p, D, "n", "labels")
     p.add_argument("--search-steps", type=int, default=D.search_steps, help="search steps L (Table 3: 20)")
-    p.add_argument("--labels", default=D.labels, choices=("predicted", "true"), help="FGSM labels")
     p.add_argument("--cw-iterations", type=int, default=D.cw_iterations, help="CW iterations")
     p.add_argument("--cw-binary-steps", type=int, default=D.cw_binary_steps, help="CW binary search steps")
-    p.add_argument("--out", default=D.out, help="folder for ablation_<dataset>.json and .md")
+    cli.add_common(p, D, "out")
     args = p.parse_args(argv)
     pairs = [item.split("=", 1) for item in args.networks.split(",") if item]
     if any(len(pair) != 2 or not all(pair) for pair in pairs):

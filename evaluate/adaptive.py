@@ -11,21 +11,17 @@ D = AdaptiveConfig()
 
 @cli.exits_cleanly
 def main(argv=None):
-    p = cli.parser("python -m evaluate.adaptive", __doc__)
-    cli.add_data_args(p)
-    cli.add_networks_args(p)
+    p = cli.network_parser("python -m evaluate.adaptive", __doc__)
+    cli.add_common(p, D, "n", "labels", "out")
     p.add_argument("--methods", default=",".join(D.methods), help="comma-separated methods with networks")
     p.add_argument("--attacks", default=",".join(D.attacks), help=f"comma-separated, from {', '.join(ATTACKS)}")
     p.add_argument("--eps", default=",".join(map(str, D.eps)), help="comma-separated L-infinity budgets")
-    p.add_argument("--n", type=int, default=D.n, help="test images")
     p.add_argument("--steps", type=int, default=D.steps, help="PGD iterations")
     p.add_argument("--restarts", type=int, default=D.restarts, help="random restarts (worst case per image)")
-    p.add_argument("--labels", default=D.labels, choices=("true", "predicted"), help="attack labels")
     p.add_argument("--search-steps", type=int, default=None, help="the purifier's L (default: its own)")
     p.add_argument("--spsa-n", type=int, default=D.spsa_n, help="images for the SPSA check (0: skip)")
     p.add_argument("--sanity-n", type=int, default=D.sanity_n, help="images for the eps-to-1 and step checks")
     p.add_argument("--no-sanity", action="store_true", help="skip the sanity checks")
-    p.add_argument("--out", default=D.out, help="folder for adaptive_<dataset>.json and .md")
     args = p.parse_args(argv)
     try:
         eps = tuple(float(e) for e in args.eps.split(",") if e.strip())

@@ -16,13 +16,11 @@ def main(argv=None):
     p.add_argument("--root", default=D.root, help="folder with one subfolder per run")
     p.add_argument("--baseline", default="weights/fashion_mnist/aegan", help="networks scored beside the runs ('' for none)")
     p.add_argument("--classifier-workdir", default=None, help="where classifier A is (default: weights/<dataset>)")
-    p.add_argument("--n", type=int, default=D.n, help="validation images")
-    p.add_argument("--labels", default=D.labels, choices=("predicted", "true"),
-                   help="FGSM labels: A's predictions (CleverHans' y=None, the paper's code) or the true ones")
+    cli.add_common(p, D, "n", "labels")
     p.add_argument("--search-steps", type=int, default=D.search_steps, help="search steps L")
     p.add_argument("--search-step-size", type=float, default=D.search_step_size, help="search step size")
     p.add_argument("--clean-floor", type=float, default=D.clean_floor, help="the rule's least clean accuracy")
-    p.add_argument("--out", default=D.out, help="folder for noise_study_<dataset>.json and .md")
+    cli.add_common(p, D, "out")
     args = p.parse_args(argv)
     if args.n < 1:
         raise ValueError(f"--n must be positive, got {args.n}")

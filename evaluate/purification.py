@@ -9,14 +9,9 @@ D = PurificationConfig()
 
 @cli.exits_cleanly
 def main(argv=None):
-    p = cli.parser("python -m evaluate.purification", __doc__)
-    cli.add_data_args(p)
-    cli.add_networks_args(p)
-    p.add_argument("--n", type=int, default=D.n, help="test images")
+    p = cli.network_parser("python -m evaluate.purification", __doc__)
+    cli.add_common(p, D, "n", "labels", "fpr", "out")
     p.add_argument("--eps-list", default=",".join(map(str, D.eps_list)), help="FGSM sizes for the ROC curves")
-    p.add_argument("--fpr", type=float, default=D.fpr, help="detector false-positive rate on clean validation images")
-    p.add_argument("--labels", default=D.labels, choices=("predicted", "true"), help="FGSM labels")
-    p.add_argument("--out", default=D.out, help="folder for JSON, Markdown and figures")
     args = p.parse_args(argv)
     try:
         eps_list = tuple(float(e) for e in args.eps_list.split(",") if e.strip())

@@ -18,10 +18,8 @@ def _floats(text):
 
 @cli.exits_cleanly
 def main(argv=None):
-    p = cli.parser("python -m evaluate.search_params", __doc__)
-    cli.add_data_args(p)
-    cli.add_networks_args(p)
-    p.add_argument("--n", type=int, default=D.n, help="validation images")
+    p = cli.network_parser("python -m evaluate.search_params", __doc__)
+    cli.add_common(p, D, "n", "labels", "out")
     p.add_argument("--steps", type=int, default=D.steps, help="search steps L")
     p.add_argument("--step-sizes", default=",".join(f"{s:g}" for s in D.step_sizes), help="comma-separated step sizes")
     p.add_argument("--factors", default=",".join(f"{s:g}" for s in D.factors),
@@ -29,8 +27,6 @@ def main(argv=None):
     p.add_argument("--period", type=int, default=D.period, help="steps between step-size changes")
     p.add_argument("--clean-tolerance", type=float, default=D.clean_tolerance,
                    help="largest allowed drop of clean accuracy below that of G(F(x))")
-    p.add_argument("--labels", default=D.labels, choices=("predicted", "true"), help="FGSM labels")
-    p.add_argument("--out", default=D.out, help="folder for the JSON, Markdown and trajectory plot")
     args = p.parse_args(argv)
     if args.n < 1 or args.steps < 1:
         raise ValueError(f"--n and --steps must be positive, got {args.n} and {args.steps}")

@@ -23,9 +23,7 @@ def main(argv=None):
     p.add_argument("--methods", default=",".join(D.methods),
                    help="comma-separated: none, ours, advtr, magnet, bigan_s, defensegan, ae_s")
     cli.add_networks_args(p)
-    p.add_argument("--n", type=int, default=D.n, help="test images for white/gray rows (black-box uses the first n of the 9850)")
-    p.add_argument("--labels", default=D.labels, choices=("predicted", "true"),
-                   help="attack labels: A's predictions (CleverHans' y=None, as the paper's code) or the true labels")
+    cli.add_common(p, D, "n", "labels")
     p.add_argument("--no-zerograd", action="store_true",
                    help="skip the white-box row scored as the paper's code did (zero input gradient)")
     p.add_argument("--cw-iterations", type=int, default=D.cw_iterations, help="CW iterations (CleverHans' default)")
@@ -34,7 +32,7 @@ def main(argv=None):
     p.add_argument("--pgd-step-size", type=float, default=D.pgd_step_size, help="PGD step size")
     p.add_argument("--steps", type=int, default=D.steps, help="search steps L of ours / AE+s (Table 1: 15)")
     p.add_argument("--batch-size", type=int, default=D.batch_size, help="images per batch (the unit of resuming)")
-    p.add_argument("--out", default=D.out, help="folder for table_<attack>_<dataset>.json and .md")
+    cli.add_common(p, D, "out")
     p.add_argument("--seed", type=int, default=D.seed, help="random seed")
     args = p.parse_args(argv)
     config = TableConfig(attack=args.attack, dataset=args.dataset, data_dir=args.data_dir,

@@ -44,6 +44,46 @@ def add_networks_args(p):
     p.add_argument("--aegan", default="aegan", help="folder of the AE-GAN variant: a subfolder of --workdir, or a path")
 
 
+# Options several commands share, with one help text each: name -> (type, choices, help).
+COMMON_OPTIONS = {
+    "n": (int, None, "images to evaluate"),
+    "labels": (str, ("predicted", "true"),
+               "attack labels: A's predictions (CleverHans' y=None, as the paper's code) or the true labels"),
+    "fpr": (float, None, "detector false-positive rate on clean validation images (sets its threshold)"),
+    "out": (str, None, "folder for the results (JSON, Markdown, figures)"),
+}
+
+
+def network_parser(prog, description):
+    """A parser with the data-set and trained-network options every evaluation command takes."""
+    p = parser(prog, description)
+    add_data_args(p)
+    add_networks_args(p)
+    return p
+
+
+def add_common(p, config, *names):
+    """Add the shared options `names` with their defaults taken from the dataclass instance `config`."""
+    for name in names:
+        kind, choices, text = COMMON_OPTIONS[name]
+        p.add_argument(f"--{name}", type=kind, choices=choices, default=getattr(config, name), help=text)
+
+
+def run_benchmark(p, argv, measure):
+    """Add --fpr and --json, parse, run `measure(args)` and print its figures (as JSON on --json)."""
+    from tf_aegan.defaults import DETECTOR_FPR
+
+    p.add_argument("--fpr", type=float, default=DETECTOR_FPR, help=COMMON_OPTIONS["fpr"][2])
+    p.add_argument("--json", action="store_true", help="print the figures as JSON")
+    args = p.parse_args(argv)
+    figures = measure(args)
+    if args.json:
+        import json
+
+        print(json.dumps(figures, indent=2))
+    return figures
+
+
 def default_workdir(args, shipped=False):
     """--workdir, else the shipped weights/<dataset> (for commands that use trained networks) when it
     exists, else workdirs/<dataset>."""
