@@ -121,6 +121,11 @@ def test_fresh_clone_resumes_from_committed_networks(idx_dir, tmp_path, capsys):
     git = ["git", "-c", "user.email=t@t", "-c", "user.name=t"]
     subprocess.run(git + ["init", "-q"], cwd=repo, check=True)
     subprocess.run(git + ["add", "-A"], cwd=repo, check=True)
+    staged = subprocess.run(["git", "diff", "--cached", "--name-only"], cwd=repo, capture_output=True, text=True).stdout
+    assert "history.csv" in staged and ".keras" not in staged and "backup" not in staged  # networks: on purpose only
+    subprocess.run(git + ["add", "-f"] + [f"study/fashion_mnist/r/{n}.keras" for n in ("encoder", "decoder",
+                                                                                       "discriminator")],
+                   cwd=repo, check=True)
     subprocess.run(git + ["commit", "-qm", "run"], cwd=repo, check=True)
     subprocess.run(["git", "clone", "-q", str(repo), str(clone)], check=True)
     folder = clone / "study" / "fashion_mnist" / "r"
