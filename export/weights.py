@@ -33,6 +33,11 @@ def _command(folder, config):
                 f"--epochs {config['epochs']} --seed {config['seed']} --init {config['init']} "
                 f"--dropout {config['dropout']}")
     if kind == "aegan":
+        from tf_aegan.store import REPO_ROOT
+
+        config = dict(config)
+        if (config.get("init_from") or "").startswith(REPO_ROOT + os.sep):
+            config["init_from"] = os.path.relpath(config["init_from"], REPO_ROOT)
         options = [f"--{k.replace('_', '-')} {config[k]}" for k, default in AEGAN_DEFAULTS.items()
                    if config.get(k) not in (None, default)]
         return (f"python -m train.aegan --dataset {config['dataset']} --epochs {config['epochs']} --seed {config['seed']}"
