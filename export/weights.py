@@ -68,24 +68,29 @@ def main(argv=None):
     p.add_argument("--train-seconds", action="append", default=[], metavar="SUBFOLDER=SECONDS",
                    help="training time of a network, when its run recorded none (repeatable)")
     args = p.parse_args(argv)
+    return ship(args.workdir, args.dataset, args.out, args.train_seconds)
+
+
+def ship(workdir, dataset="fashion_mnist", out=None, train_seconds=()):
+    """Copy `workdir`'s inference networks into `out` (default weights/<dataset>) with the manifest."""
     from tf_aegan.store import MANIFEST, sha256, shipped_dir
     from tf_aegan.train.jobs import read_history
 
     seconds = {}
-    for item in args.train_seconds:
+    for item in train_seconds:
         sub, _, value = item.partition("=")
         try:
             seconds[sub] = float(value)
         except ValueError:
             raise ValueError(f"--train-seconds wants SUBFOLDER=SECONDS, got {item!r}") from None
 
-    out = args.out or shipped_dir(args.dataset)
-    manifest = {"dataset": args.dataset, "machine": f"{platform.machine()}, {os.cpu_count()} CPU cores, no GPU",
+    out = out or shipped_dir(dataset)
+    manifest = {"dataset": dataset, "machine": f"{platform.machine()}, {os.cpu_count()} CPU cores, no GPU",
                 "networks": {}}
     for sub, files in NETWORKS.items():
-        src = os.path.join(args.workdir, sub)
+        src = os.path.join(workdir, sub)
         if not os.path.isdir(src):
-            print(f"skipping {sub}: not in {args.workdir}")
+            print(f"skipping {sub}: not in {workdir}")
             continue
         info = {}
         for name in ("config.json", "metrics.json"):
