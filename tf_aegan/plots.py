@@ -84,6 +84,7 @@ def roc_curves(curves, path, title=None):
         keep = np.isfinite(thr)
         ax2.plot(thr[keep], fpr[keep], color="black", ls="--", label="FPR (clean)")
         ax2.set_xscale("log")
+        ax2.xaxis.set_minor_formatter(matplotlib.ticker.NullFormatter())
         ax2.set_xlabel("threshold on the reconstruction error", fontsize=8)
         ax2.set_ylabel("rate", fontsize=8)
         ax2.legend(fontsize=6)
