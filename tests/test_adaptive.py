@@ -88,7 +88,7 @@ def test_evaluate_adaptive_end_to_end_on_tiny_networks(tmp_path):
     saved = json.loads((out / "adaptive_mnist.json").read_text())
     assert saved["rows"] == json.loads(json.dumps(result["rows"]))
     attacks = {(r["defense"].split(" ")[0], r["attack"]) for r in saved["rows"]}
-    assert {("A", "pgd"), ("AE-GAN+rs", "bpda"), ("AE-GAN+rs", "search"), ("gated", "gated-detector"),
+    assert {("A", "pgd"), ("AE-GAN+rs", "bpda"), ("AE-GAN+rs", "bpda-gf"), ("AE-GAN+rs", "search"), ("gated", "gated-detector"),
             ("SavedModel", "served")} <= attacks
     for r in saved["rows"]:
         assert set(r) >= {"method", "attack", "eps", "steps", "restarts", "accuracy", "ci", "n", "flagged"}
@@ -98,3 +98,17 @@ def test_evaluate_adaptive_end_to_end_on_tiny_networks(tmp_path):
     assert all(isinstance(c["passed"], bool) for c in saved["sanity"])
     assert "Sanity checks" in (out / "adaptive_mnist.md").read_text()
     assert not [p for p in out.iterdir() if p.name.startswith(".cache")]
+
+
+def test_bpda_through_an_approximation_has_its_forward_and_its_gradient():
+    from tf_aegan.attacks.adaptive import bpda_through
+
+    x = tf.constant([[0.2, 0.7]])
+    fn = lambda v: tf.round(v)  # noqa: E731  no gradient of its own
+    approx = lambda v: 3.0 * v  # noqa: E731
+    with tf.GradientTape() as tape:
+        tape.watch(x)
+        out = bpda_through(fn, approx)(x)
+        total = tf.reduce_sum(out)
+    np.testing.assert_allclose(out.numpy(), [[0.0, 1.0]], atol=1e-6)
+    np.testing.assert_allclose(tape.gradient(total, x).numpy(), [[3.0, 3.0]])

@@ -9,6 +9,7 @@ case over restarts per image) with gradients taken along several paths:
 | `fgsm-white` | one FGSM step through A(G(F(x))): the paper's non-adaptive white-box | the defense |
 | `reconstruct` | PGD through A(G(F(x))), the search left out | the defense |
 | `bpda` | the purifier forward, the identity backward (Athalye et al. 2018) | the defense |
+| `bpda-gf` | the purifier forward, the gradient of G(F(x)) backward (BPDA with a closer approximation) | the defense |
 | `search` | the whole unrolled L-step search | AE-GAN+rs (always searching) |
 | `gated` | the detector-gated purifier as served (tf.cond and all) | the gated purifier |
 | `gated-detector` | `gated` minus a penalty on the reconstruction error above the threshold | the gated purifier |
@@ -30,8 +31,8 @@ from tf_aegan import defaults
 from tf_aegan.reports import write_report
 from tf_aegan.tables import BatchCache, fingerprint
 
-ATTACKS = ("pgd", "fgsm-white", "reconstruct", "bpda", "search", "gated", "gated-detector", "served", "cw")
-DEFAULT_ATTACKS = ("pgd", "fgsm-white", "reconstruct", "bpda", "search", "gated", "gated-detector", "served")
+ATTACKS = ("pgd", "fgsm-white", "reconstruct", "bpda", "bpda-gf", "search", "gated", "gated-detector", "served", "cw")
+DEFAULT_ATTACKS = ("pgd", "fgsm-white", "reconstruct", "bpda", "bpda-gf", "search", "gated", "gated-detector", "served")
 
 
 @dataclasses.dataclass
@@ -90,7 +91,7 @@ def _defenses(method, a, workdir, config, data, progress):
     import tensorflow as tf
 
     from tf_aegan import store
-    from tf_aegan.attacks.adaptive import bpda_identity
+    from tf_aegan.attacks.adaptive import bpda_identity, bpda_through
     from tf_aegan.purify import LatentSearchPurifier, fitted_gated_purifier
 
     def labels_of(fn):
@@ -119,12 +120,15 @@ def _defenses(method, a, workdir, config, data, progress):
     paths_search = {"fgsm-white": lambda v: a(search.reconstruct_tensor(v)),
                     "reconstruct": lambda v: a(search.reconstruct_tensor(v)),
                     "bpda": lambda v: a(bpda_identity(search.search_tensor)(v)),
+                    "bpda-gf": lambda v: a(bpda_through(search.search_tensor, search.reconstruct_tensor)(v)),
                     "search": lambda v: a(search.search_tensor(v)),
                     "cw": lambda v: a(search.search_tensor(v))}
     gated_path = lambda v: a(gated.gated_tensor(v, thr)[0])  # noqa: E731
     paths_gated = {"fgsm-white": lambda v: a(search.reconstruct_tensor(v)),
                    "reconstruct": lambda v: a(search.reconstruct_tensor(v)),
                    "bpda": lambda v: a(bpda_identity(lambda u: gated.gated_tensor(u, thr)[0])(v)),
+                   "bpda-gf": lambda v: a(bpda_through(lambda u: gated.gated_tensor(u, thr)[0],
+                                                       search.reconstruct_tensor)(v)),
                    "gated": gated_path,
                    "gated-detector": (gated_path, lambda v: tf.nn.relu(gated.detector.errors_tensor(v) - 0.9 * thr))}
     defenses = [Defense("ours", "AE-GAN+rs (search)", predict_search, paths_search),

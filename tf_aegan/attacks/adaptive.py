@@ -2,6 +2,7 @@
 
 Plain functions in the CleverHans style, each taking a `model_fn` (images -> logits):
 - `bpda_identity(fn)`: fn in the forward pass, the identity in the backward pass (BPDA).
+- `bpda_through(fn, approx)`: fn forward, a differentiable approximation's gradient backward.
 - `pgd_linf`: L-infinity PGD on cross-entropy, with an optional per-image penalty (to keep a
   detector's reconstruction error under its threshold) and EOT (gradients averaged over several
   calls of a random defense).
@@ -19,6 +20,17 @@ def bpda_identity(fn):
 
     def wrapped(x):
         return x + tf.stop_gradient(fn(x) - x)  # the straight-through form: value fn(x), gradient 1
+
+    return wrapped
+
+
+def bpda_through(fn, approx):
+    """`fn` forward, the gradient of the differentiable `approx` backward (BPDA with an approximation
+    close to the purifier: for AE-GAN+rs, G(F(x)), the search's starting point)."""
+
+    def wrapped(x):
+        near = approx(x)
+        return near + tf.stop_gradient(fn(x) - near)
 
     return wrapped
 
