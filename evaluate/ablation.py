@@ -3,8 +3,6 @@ under gray-box FGSM, gray-box CW-L2 and the half-masked corruption:
 `python -m evaluate.ablation --dataset fashion_mnist`. Networks: train.aegan --no-adversarial (ae),
 --no-noise (aegan_nonoise) and the default (aegan), the same number of epochs each."""
 
-import sys
-
 from tf_aegan import cli
 from tf_aegan.studies.ablation import AblationConfig
 
@@ -35,10 +33,7 @@ def main(argv=None):
 
     result = run_ablation(config, progress=lambda s: print(s, flush=True))
     print(markdown(result))
-    if result["missing"]:
-        print(f"error: {', '.join(result['missing'])} not run (see above)", file=sys.stderr)
-        raise SystemExit(3)
-    return result
+    return cli.exit_if_missing(result, "network")
 
 
 if __name__ == "__main__":

@@ -14,7 +14,8 @@ def main(argv=None):
     p = cli.parser("python -m evaluate.noise_study", __doc__)
     cli.add_data_args(p)
     p.add_argument("--root", default=D.root, help="folder with one subfolder per run")
-    p.add_argument("--baseline", default="weights/fashion_mnist/aegan", help="networks scored beside the runs ('' for none)")
+    p.add_argument("--baseline", default="", help="networks scored beside the runs, e.g. workdirs/aegan_session1 "
+                                                  "(session 1's, restored by scripts/noise_study.sh)")
     p.add_argument("--classifier-workdir", default=None, help="where classifier A is (default: weights/<dataset>)")
     cli.add_common(p, D, "n", "labels")
     p.add_argument("--search-steps", type=int, default=D.search_steps, help="search steps L")

@@ -7,8 +7,6 @@ killed process) resumes where it stopped when the same command runs again. Exit 
 requested method could not run (its networks are missing or broken).
 """
 
-import sys
-
 from tf_aegan import cli
 from tf_aegan.tables import ATTACKS, TableConfig
 
@@ -35,13 +33,8 @@ def main(argv=None):
     cli.add_common(p, D, "out")
     p.add_argument("--seed", type=int, default=D.seed, help="random seed")
     args = p.parse_args(argv)
-    config = TableConfig(attack=args.attack, dataset=args.dataset, data_dir=args.data_dir,
-                         methods=tuple(m.strip() for m in args.methods.split(",") if m.strip()),
-                         workdir=cli.default_workdir(args, shipped=True), aegan=args.aegan, n=args.n, labels=args.labels,
-                         zerograd=not args.no_zerograd, steps=args.steps, pgd_steps=args.pgd_steps,
-                         pgd_step_size=args.pgd_step_size, cw_iterations=args.cw_iterations,
-                         cw_binary_steps=args.cw_binary_steps, batch_size=args.batch_size, seed=args.seed,
-                         out=args.out)
+    config = cli.to_config(D, args, methods=tuple(m.strip() for m in args.methods.split(",") if m.strip()),
+                           workdir=cli.default_workdir(args, shipped=True), zerograd=not args.no_zerograd)
     config.check()
     from tf_aegan.tables import markdown, run_table, write
 
@@ -49,11 +42,7 @@ def main(argv=None):
     print()
     print(markdown(result))
     print(f"wrote {write(result, config.out)}.json and .md")
-    if result["missing"]:
-        print(f"error: {len(result['missing'])} requested method(s) did not run: {', '.join(result['missing'])} "
-              "(see above); the table holds the others", file=sys.stderr)
-        raise SystemExit(3)
-    return result
+    return cli.exit_if_missing(result)
 
 
 if __name__ == "__main__":

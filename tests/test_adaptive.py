@@ -5,7 +5,6 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from tests.conftest import tiny_images
 from tf_aegan.attacks.adaptive import bpda_identity, pgd_linf, spsa
 from tf_aegan.models import build_decoder, build_encoder
 from tf_aegan.purify import LatentSearchPurifier

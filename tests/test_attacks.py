@@ -1,9 +1,7 @@
-import keras
 import numpy as np
 import pytest
 import tensorflow as tf
 
-from tests.conftest import tiny_images
 from tf_aegan.attacks import carlini_wagner_l2, fgsm, pgd
 from tf_aegan.attacks.cw import KerasCompatAdam
 

@@ -69,6 +69,23 @@ def add_common(p, config, *names):
         p.add_argument(f"--{name}", type=kind, choices=choices, default=getattr(config, name), help=text)
 
 
+def to_config(defaults_config, args, **overrides):
+    """The dataclass `defaults_config` with every field the parsed `args` also has, then `overrides`."""
+    import dataclasses
+
+    given = {f.name: getattr(args, f.name) for f in dataclasses.fields(defaults_config) if hasattr(args, f.name)}
+    return dataclasses.replace(defaults_config, **{**given, **overrides})
+
+
+def exit_if_missing(result, what="method"):
+    """Exit 3 (after the result was written) when some requested networks were missing."""
+    if result.get("missing"):
+        print(f"error: {len(result['missing'])} requested {what}(s) did not run: {', '.join(result['missing'])} "
+              "(see above); the result holds the others", file=sys.stderr)
+        raise SystemExit(3)
+    return result
+
+
 def run_benchmark(p, argv, measure):
     """Add --fpr and --json, parse, run `measure(args)` and print its figures (as JSON on --json)."""
     from tf_aegan.defaults import DETECTOR_FPR

@@ -136,7 +136,7 @@ def run_table(config: TableConfig, progress=print):
     from tf_aegan.attacks import carlini_wagner_l2, fgsm, pgd
     from tf_aegan.attacks.threat import black_box, gray_box, white_box, white_box_zero_gradient
     from tf_aegan.data import load_dataset
-    from tf_aegan.evaluation import accuracy, fmt, predict_labels
+    from tf_aegan.evaluation import fmt, predict_labels
     from tf_aegan.methods import METHODS, MissingNetworks, load_method
     from tf_aegan.stats import wilson_interval
 

@@ -128,5 +128,5 @@ def write(result, out):
     curves = {f"step {r['step_size']:g} x{r['factor']:g} ({t})": r["trajectory"][t]
               for r in result["rows"] for t in ("gray",)}
     plots.step_curves(curves, stem + "_trajectory.png", "mean squared error per pixel",
-                      title=f"Search error per step on FGSM (gray-box) validation images")
+                      title="Search error per step on FGSM (gray-box) validation images")
     return stem
