@@ -3,10 +3,6 @@
 The attacker's data are the 150 hold-out test images, labelled by querying classifier A.
 """
 
-import json
-import os
-import time
-
 from tf_aegan import cli, defaults
 
 
@@ -21,27 +17,11 @@ def main(argv=None):
     p.add_argument("--epochs-per-round", type=int, default=defaults.SUBSTITUTE_EPOCHS_PER_ROUND, help="training epochs per round")
     p.add_argument("--seed", type=int, default=0, help="random seed")
     args = p.parse_args(argv)
-    from tf_aegan import store
-    from tf_aegan.attacks import substitute as sub
-    from tf_aegan.data import load_dataset
-    from tf_aegan.evaluation import accuracy
+    from tf_aegan.attacks.substitute import train_and_save
 
-    workdir = cli.default_workdir(args, shipped=True)
-    oracle = store.load_classifier(workdir, "A", args.dataset)
-    data = load_dataset(args.dataset, args.data_dir)
-    x_hold, _ = data.arrays("holdout")
-    t = time.time()
-    model, history = sub.train_substitute(oracle, x_hold, args.arch, args.rounds, args.lmbda, args.epochs_per_round,
-                                          seed=args.seed)
-    folder = store.classifier_dir(workdir, f"substitute_{args.arch}")
-    os.makedirs(folder, exist_ok=True)
-    model.save(os.path.join(folder, store.CLASSIFIER_FILE))
-    x, y = data.arrays("blackbox")
-    result = {"arch": args.arch, "dataset": args.dataset, "rounds": args.rounds, "lmbda": args.lmbda,
-              "epochs_per_round": args.epochs_per_round, "seconds": round(time.time() - t, 1), "history": history,
-              "blackbox_accuracy": accuracy(model, x, y)}
-    with open(os.path.join(folder, "metrics.json"), "w") as f:
-        json.dump(result, f, indent=2)
+    result = train_and_save(args.dataset, args.data_dir, cli.default_workdir(args, shipped=True), args.arch,
+                            args.rounds, args.lmbda, args.epochs_per_round, args.seed)
+    history = result["history"]
     acc = result["blackbox_accuracy"]
     print(f"substitute {args.arch}: {history[-1]['examples']} training images, {history[-1]['queries']} oracle queries, "
           f"accuracy on the 9850 black-box test images {acc['accuracy']:.4f} [{acc['ci'][0]:.4f}, {acc['ci'][1]:.4f}]")

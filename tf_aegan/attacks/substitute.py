@@ -60,3 +60,32 @@ def train_substitute(oracle, x_holdout, arch="B", rounds=SUBSTITUTE_ROUNDS, lmbd
             coef = -1.0 if rho < 3 else 1.0  # CleverHans' schedule: lambda's sign flips after 3 rounds
             x = jacobian_augment(substitute, x, labels, coef * lmbda)
     return substitute, history
+
+
+def train_and_save(dataset, data_dir, workdir, arch, rounds, lmbda, epochs_per_round, seed=0):
+    """Train substitute `arch` from the 150 hold-out images labelled by `workdir`'s classifier A, save it
+    beside A with its metrics, and return them (accuracy on the 9850 black-box test images included)."""
+    import json
+    import os
+    import time
+
+    from tf_aegan import store
+    from tf_aegan.data import load_dataset
+    from tf_aegan.stats import wilson_interval
+
+    oracle = store.load_classifier(workdir, "A", dataset)
+    data = load_dataset(dataset, data_dir)
+    x_hold, _ = data.arrays("holdout")
+    t = time.time()
+    model, history = train_substitute(oracle, x_hold, arch, rounds, lmbda, epochs_per_round, seed=seed)
+    folder = store.classifier_dir(workdir, f"substitute_{arch}")
+    os.makedirs(folder, exist_ok=True)
+    model.save(os.path.join(folder, store.CLASSIFIER_FILE))
+    x, y = data.arrays("blackbox")
+    correct = int((np.argmax(model.predict(x, batch_size=500, verbose=0), axis=1) == y).sum())
+    blackbox = {"accuracy": correct / len(y), "ci": list(wilson_interval(correct, len(y))), "n": int(len(y))}
+    result = {"arch": arch, "dataset": dataset, "rounds": rounds, "lmbda": lmbda, "epochs_per_round": epochs_per_round,
+              "seconds": round(time.time() - t, 1), "history": history, "blackbox_accuracy": blackbox}
+    with open(os.path.join(folder, "metrics.json"), "w") as f:
+        json.dump(result, f, indent=2)
+    return result
