@@ -53,6 +53,26 @@ def grpc_predict(target, images, signature="serving_default", model_name="aegan"
     return {k: tf.make_ndarray(v) for k, v in response.outputs.items()}
 
 
+def rest_predict(url, images, signature="serving_default", form="instances", timeout=60.0):
+    """POST a :predict request, print the answer; returns the JSON body (exit 1 on an HTTP error)."""
+    import requests
+
+    try:
+        response = requests.post(url, json=build_request(images, signature, form), timeout=timeout)
+    except requests.RequestException as e:
+        raise ValueError(f"no answer from {url}: {e}") from e
+    body = response.json() if response.headers.get("content-type", "").startswith("application/json") else {"error": response.text}
+    if response.status_code != 200:
+        print(f"error: the server answered {response.status_code}: {body.get('error', body)}", file=sys.stderr)
+        raise SystemExit(1)
+    out = body.get("predictions", body.get("outputs"))
+    if signature == "serving_default":
+        _print_rows({k: [row[k] for row in out] for k in out[0]} if isinstance(out, list) else out)
+    else:
+        print(json.dumps({"keys": list(out[0]) if isinstance(out, list) else list(out)}, indent=None))
+    return body
+
+
 def _print_rows(outputs):
     for i in range(len(outputs["classes"])):
         print(f"image {i}: class {int(outputs['classes'][i])}, p={float(np.max(outputs['probabilities'][i])):.3f}, "
@@ -79,23 +99,7 @@ def main(argv=None):
         else:
             print(json.dumps({"keys": sorted(outputs)}))
         return outputs
-    import requests
-
-    try:
-        response = requests.post(args.url, json=build_request(images, args.signature, args.form), timeout=args.timeout)
-    except requests.RequestException as e:
-        raise ValueError(f"no answer from {args.url}: {e}") from e
-    body = response.json() if response.headers.get("content-type", "").startswith("application/json") else {"error": response.text}
-    if response.status_code != 200:
-        print(f"error: the server answered {response.status_code}: {body.get('error', body)}", file=sys.stderr)
-        raise SystemExit(1)
-    out = body.get("predictions", body.get("outputs"))
-    if args.signature == "serving_default":
-        columns = {k: [row[k] for row in out] for k in out[0]} if isinstance(out, list) else out
-        _print_rows(columns)
-    else:
-        print(json.dumps({"keys": list(out[0]) if isinstance(out, list) else list(out)}, indent=None))
-    return body
+    return rest_predict(args.url, images, args.signature, args.form, args.timeout)
 
 
 if __name__ == "__main__":
