@@ -17,9 +17,8 @@ def main(argv=None):
     p.add_argument("--networks", default=",".join(f"{a}={b}" for a, b in D.networks),
                    help="comma-separated LABEL=FOLDER (a subfolder of --workdir, or a path)")
     cli.add_common(p, D, "n", "labels")
-    p.add_argument("--search-steps", type=int, default=D.search_steps, help="search steps L (Table 3: 20)")
-    p.add_argument("--cw-iterations", type=int, default=D.cw_iterations, help="CW iterations")
-    p.add_argument("--cw-binary-steps", type=int, default=D.cw_binary_steps, help="CW binary search steps")
+    cli.add_fields(p, D, search_steps="search steps L (Table 3: 20)", cw_iterations="CW iterations",
+                   cw_binary_steps="CW binary search steps")
     cli.add_common(p, D, "out")
     args = p.parse_args(argv)
     pairs = [item.split("=", 1) for item in args.networks.split(",") if item]

@@ -18,9 +18,8 @@ def main(argv=None):
                                                   "(session 1's, restored by scripts/noise_study.sh)")
     p.add_argument("--classifier-workdir", default=None, help="where classifier A is (default: weights/<dataset>)")
     cli.add_common(p, D, "n", "labels")
-    p.add_argument("--search-steps", type=int, default=D.search_steps, help="search steps L")
-    p.add_argument("--search-step-size", type=float, default=D.search_step_size, help="search step size")
-    p.add_argument("--clean-floor", type=float, default=D.clean_floor, help="the rule's least clean accuracy")
+    cli.add_fields(p, D, search_steps="search steps L", search_step_size="search step size",
+                   clean_floor="the rule's least clean accuracy")
     cli.add_common(p, D, "out")
     args = p.parse_args(argv)
     if args.n < 1:

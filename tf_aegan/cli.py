@@ -54,6 +54,15 @@ COMMON_OPTIONS = {
 }
 
 
+def add_fields(p, config, **helps):
+    """One option per keyword: --field-name with the type and default of that field of the dataclass
+    instance `config`, and the keyword's value as help."""
+    for name, text in helps.items():
+        default = getattr(config, name)
+        p.add_argument("--" + name.replace("_", "-"), type=type(default) if default is not None else str,
+                       default=default, help=text)
+
+
 def network_parser(prog, description):
     """A parser with the data-set and trained-network options every evaluation command takes."""
     p = parser(prog, description)
