@@ -36,12 +36,12 @@ def main(argv=None):
     config = cli.to_config(D, args, methods=tuple(m.strip() for m in args.methods.split(",") if m.strip()),
                            workdir=cli.default_workdir(args, shipped=True), zerograd=not args.no_zerograd)
     config.check()
-    from tf_aegan.tables import markdown, run_table, write
+    from tf_aegan.tables import markdown, report_stem, run_table
 
     result = cli.run_resumable(run_table, config)
     print()
     print(markdown(result))
-    print(f"wrote {write(result, config.out)}.json and .md")
+    print(f"wrote {report_stem(result, config.out)}.json and .md")
     return cli.exit_if_missing(result)
 
 

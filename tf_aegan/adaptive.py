@@ -171,7 +171,7 @@ def _attack_fn(attack, path, eps, config, seed):
 
 def _evaluate(defense, attack, eps, config, x, y, y_attack, cache, restarts=None, steps=None):
     """Robust accuracy of `defense` under `attack` at `eps`: an image counts when every restart fails."""
-    from tf_aegan.stats import wilson_interval
+    from tf_aegan.stats import accuracy_record
 
     restarts = 1 if attack in ("fgsm-white", "cw") else (restarts or config.restarts)
     cfg = config if steps is None else dataclasses.replace(config, steps=steps)
@@ -189,11 +189,9 @@ def _evaluate(defense, attack, eps, config, x, y, y_attack, cache, restarts=None
             newly = correct[sl] & (pred != y[sl])
             flagged[sl] = np.where(newly | (r == 0), flags, flagged[sl])
             correct[sl] &= pred == y[sl]
-    k = int(correct.sum())
-    lo, hi = wilson_interval(k, len(y))
     return {"method": defense.method, "defense": defense.name, "attack": attack, "eps": eps,
             "steps": 1 if attack == "fgsm-white" else cfg.steps, "restarts": restarts,
-            "accuracy": k / len(y), "ci": [lo, hi], "n": int(len(y)), "flagged": float(flagged.mean())}
+            **accuracy_record(int(correct.sum()), len(y)), "flagged": float(flagged.mean())}
 
 
 def _scored_batch(make, defense, x, y, y_attack):
@@ -223,7 +221,7 @@ def run_adaptive(config: AdaptiveConfig, progress=print):
     y_attack = y if config.labels == "true" else predict_labels(a, x)
     settings = {k: v for k, v in dataclasses.asdict(config).items() if k not in ("out", "data_dir")}
     cache = BatchCache(os.path.join(config.out, f".cache_adaptive_{config.dataset}_"
-                                                f"{fingerprint(config, settings, workdir)}"))
+                                                f"{fingerprint(settings, workdir)}"))
     if cache.count():
         progress(f"resuming: {cache.count()} batches already computed in {cache.folder}")
     result = {"dataset": config.dataset, "split": "test", "n": int(len(y)), "labels": config.labels,

@@ -5,7 +5,7 @@ import tensorflow as tf
 
 from tf_aegan import store
 from tf_aegan.data import load_dataset
-from tf_aegan.stats import wilson_interval
+from tf_aegan.stats import accuracy_record
 
 
 def load_defended(workdir, aegan="aegan", dataset="fashion_mnist", data_dir=None):
@@ -21,9 +21,7 @@ def predict_labels(classifier, x, batch_size=500):
 
 def accuracy(classifier, x, y):
     """{"accuracy", "ci": [low, high] (95% Wilson), "n"} of `classifier` on (x, y)."""
-    correct = int((predict_labels(classifier, x) == y).sum())
-    lo, hi = wilson_interval(correct, len(y))
-    return {"accuracy": correct / len(y), "ci": [lo, hi], "n": int(len(y))}
+    return accuracy_record(int((predict_labels(classifier, x) == y).sum()), len(y))
 
 
 def attack_in_batches(attack, x, y, batch_size=500):

@@ -12,3 +12,9 @@ def wilson_interval(successes, n, z=1.959963984540054):
     centre = (p + z * z / (2 * n)) / denom
     half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denom
     return max(0.0, centre - half), min(1.0, centre + half)
+
+
+def accuracy_record(correct, n):
+    """{"accuracy", "ci": [low, high] (95% Wilson), "n"}: how every accuracy is reported."""
+    lo, hi = wilson_interval(correct, n)
+    return {"accuracy": correct / n, "ci": [lo, hi], "n": int(n)}

@@ -90,14 +90,14 @@ class BatchCache:
         shutil.rmtree(self.folder, ignore_errors=True)
 
 
-def fingerprint(config, settings, workdir):
-    """What the cached batches depend on: the settings and the networks' files (size, mtime)."""
+def fingerprint(settings, workdir):
+    """What the cached batches depend on: `settings` (every option that changes them) and the
+    networks' files in `workdir` (size, mtime)."""
     files = []
     for root, _, names in os.walk(workdir):
         files += [(os.path.relpath(os.path.join(root, f), workdir), os.path.getsize(os.path.join(root, f)),
                    int(os.path.getmtime(os.path.join(root, f)))) for f in sorted(names) if f.endswith(".keras")]
-    text = json.dumps([settings, getattr(config, "attack", None), config.dataset, config.batch_size, sorted(files)],
-                      sort_keys=True)
+    text = json.dumps([settings, sorted(files)], sort_keys=True)
     return hashlib.sha1(text.encode()).hexdigest()[:12]
 
 
@@ -138,7 +138,7 @@ def run_table(config: TableConfig, progress=print):
     from tf_aegan.data import load_dataset
     from tf_aegan.evaluation import fmt, predict_labels
     from tf_aegan.methods import METHODS, MissingNetworks, load_method
-    from tf_aegan.stats import wilson_interval
+    from tf_aegan.stats import accuracy_record
 
     config.check()
     unknown = [m for m in config.methods if m not in METHODS]
@@ -165,11 +165,11 @@ def run_table(config: TableConfig, progress=print):
     settings = settings_of(config, eps, split)
     result = {"attack": config.attack, "dataset": config.dataset, "n": len(y), "clean": {}, "seconds_per_image": {},
               "rows": [], "missing": {}, "settings": settings}
+    bs = config.batch_size
     cache = BatchCache(os.path.join(config.out, f".cache_{config.attack}_{config.dataset}_"
-                                                f"{fingerprint(config, settings, workdir)}"))
+                                                f"{fingerprint(dict(settings, attack=config.attack, dataset=config.dataset, batch_size=bs), workdir)}"))
     if cache.count():
         progress(f"resuming: {cache.count()} batches already computed in {cache.folder}")
-    bs = config.batch_size
     batches = [(i, slice(i * bs, min(len(y), (i + 1) * bs))) for i in range((len(y) + bs - 1) // bs)]
     y_attack = None if config.labels == "predicted" else y
 
@@ -193,9 +193,7 @@ def run_table(config: TableConfig, progress=print):
         return (np.concatenate([p[:-1] for p in parts]).astype(np.int64), float(sum(p[-1] for p in parts)))
 
     def scored(pred):
-        correct = int((pred == y).sum())
-        lo, hi = wilson_interval(correct, len(y))
-        return {"accuracy": correct / len(y), "ci": [lo, hi], "n": int(len(y))}
+        return accuracy_record(int((pred == y).sum()), len(y))
 
     loaded = {}
     for name in config.methods:
@@ -281,5 +279,9 @@ def markdown(result):
     return "\n".join(lines) + "\n"
 
 
+def report_stem(result, out):
+    return os.path.join(out, f"table_{result['attack']}_{result['dataset']}")
+
+
 def write(result, out):
-    return write_report(result, os.path.join(out, f"table_{result['attack']}_{result['dataset']}"), markdown(result))
+    return write_report(result, report_stem(result, out), markdown(result))

@@ -71,7 +71,7 @@ def train_and_save(dataset, data_dir, workdir, arch, rounds, lmbda, epochs_per_r
 
     from tf_aegan import store
     from tf_aegan.data import load_dataset
-    from tf_aegan.stats import wilson_interval
+    from tf_aegan.stats import accuracy_record
 
     oracle = store.load_classifier(workdir, "A", dataset)
     data = load_dataset(dataset, data_dir)
@@ -82,8 +82,7 @@ def train_and_save(dataset, data_dir, workdir, arch, rounds, lmbda, epochs_per_r
     os.makedirs(folder, exist_ok=True)
     model.save(os.path.join(folder, store.CLASSIFIER_FILE))
     x, y = data.arrays("blackbox")
-    correct = int((np.argmax(model.predict(x, batch_size=500, verbose=0), axis=1) == y).sum())
-    blackbox = {"accuracy": correct / len(y), "ci": list(wilson_interval(correct, len(y))), "n": int(len(y))}
+    blackbox = accuracy_record(int((np.argmax(model.predict(x, batch_size=500, verbose=0), axis=1) == y).sum()), len(y))
     result = {"arch": arch, "dataset": dataset, "rounds": rounds, "lmbda": lmbda, "epochs_per_round": epochs_per_round,
               "seconds": round(time.time() - t, 1), "history": history, "blackbox_accuracy": blackbox}
     with open(os.path.join(folder, "metrics.json"), "w") as f:

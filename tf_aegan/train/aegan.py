@@ -21,7 +21,8 @@ class AEGAN(keras.Model):
     reconstruction term only. `noise_schedule="fixed"` is Algorithm 1's literal reading (sigma =
     eta at every step); `recon_reduction="mean"` the text's "mean square error" (a per-pixel mean).
     `noise="adversarial"` (beyond the paper, as APE-GAN and Defense-VAE train) replaces e by an FGSM
-    perturbation of size sigma against `noise_classifier` (classifier A) on its own predictions. `noise_eta=0` gives AE-GAN (no +r); `adversarial=False` a plain AE.
+    perturbation of size sigma against `noise_classifier` (classifier A) on its own predictions.
+    `noise_eta=0` gives AE-GAN (no +r); `adversarial=False` a plain AE.
     The GAN loss of G is -log D(G(z)) by default, the non-saturating form Goodfellow et al. (2014)
     recommend for the same fixed point; Eq. 5's log(1 - D(G(z))) ("minimax") saturates here within
     a few steps, as D wins early and its gradient to G vanishes.
