@@ -1,7 +1,8 @@
-"""Table 3 (the ablation) on the dev set: AE, AE-GAN and AE-GAN+r, each alone and with the search (+s),
-under gray-box FGSM, gray-box CW-L2 and the half-masked corruption:
-`python -m evaluate.ablation --dataset fashion_mnist`. Networks: train.aegan --no-adversarial (ae),
---no-noise (aegan_nonoise) and the default (aegan), the same number of epochs each."""
+"""Table 3 (the ablation) on the dev set: AE, AE-GAN, AE-GAN+r and BiGAN, each alone and with the search
+(+s), under gray-box FGSM, gray-box CW-L2 and the half-masked corruption:
+`python -m evaluate.ablation --dataset fashion_mnist`. Networks: train.aegan --no-adversarial --no-noise
+(ae_nonoise), --no-noise (aegan_nonoise), the default (aegan), and train.bigan (bigan), the same number
+of epochs each."""
 
 from tf_aegan import cli
 from tf_aegan.studies.ablation import AblationConfig

@@ -21,6 +21,8 @@ def main(argv=None):
     p.add_argument("--methods", default=",".join(D.methods),
                    help="comma-separated: none, ours, advtr, magnet, bigan_s, defensegan, ae_s")
     cli.add_networks_args(p)
+    p.add_argument("--folder", action="append", default=[], metavar="METHOD=FOLDER",
+                   help="another folder for a method's networks, e.g. magnet=magnet_z20 (repeatable)")
     cli.add_common(p, D, "n", "labels")
     p.add_argument("--no-zerograd", action="store_true",
                    help="skip the white-box row scored as the paper's code did (zero input gradient)")
@@ -34,7 +36,8 @@ def main(argv=None):
     p.add_argument("--seed", type=int, default=D.seed, help="random seed")
     args = p.parse_args(argv)
     config = cli.to_config(D, args, methods=tuple(m.strip() for m in args.methods.split(",") if m.strip()),
-                           workdir=cli.default_workdir(args, shipped=True), zerograd=not args.no_zerograd)
+                           workdir=cli.default_workdir(args, shipped=True), zerograd=not args.no_zerograd,
+                           folders=cli.method_folders(args.folder))
     config.check()
     from tf_aegan.tables import markdown, report_stem, run_table
 

@@ -61,6 +61,26 @@ def test_pgd_penalty_and_eot_and_bad_settings(tiny):
         pgd_linf(clf, x, y, 0.3, 0.05, 3, eot=0)
 
 
+def test_early_stop_keeps_the_first_adversarial_point_and_stops_computing_it(tiny):
+    clf, x, y = tiny
+    calls = []
+
+    def counted(v):
+        calls.append(int(v.shape[0]) if v.shape[0] is not None else -1)
+        return clf(v)
+
+    full = pgd_linf(clf, x, y, 0.3, 0.03, 20, rand_init=False)
+    early = pgd_linf(counted, x, y, 0.3, 0.03, 20, rand_init=False, early_stop=True)
+    wrong = lambda adv: np.argmax(clf(adv), 1) != y  # noqa: E731
+    assert wrong(early).mean() >= wrong(full).mean()  # a found example is kept, never lost by later steps
+    assert np.abs(np.asarray(early) - x).max() <= 0.3 + 1e-6 and float(tf.reduce_min(early)) >= 0
+    # Images the model already gets wrong never move; once broken, images drop out of the batch.
+    other = (np.argmax(clf(x), 1) + 1) % 10  # labels it does not predict
+    one = pgd_linf(clf, x, other, 0.3, 0.03, 5, rand_init=False, early_stop=True)
+    assert np.array_equal(np.asarray(one), x)
+    assert len(set(calls)) > 1  # traced for shrinking batches (the step re-traces as images drop out)
+
+
 def test_spsa_runs_under_keras_3_and_attacks(tiny):
     clf, x, y = tiny
     adv = np.asarray(spsa(clf, x[:3], y[:3], 0.3, steps=10, samples=32))

@@ -86,6 +86,17 @@ def to_config(defaults_config, args, **overrides):
     return dataclasses.replace(defaults_config, **{**given, **overrides})
 
 
+def method_folders(pairs):
+    """["magnet=magnet_z20", ...] -> {"magnet": "magnet_z20"} (None when empty)."""
+    folders = {}
+    for pair in pairs:
+        method, sep, folder = pair.partition("=")
+        if not sep or not method or not folder:
+            raise ValueError(f"--folder takes METHOD=FOLDER, got {pair!r}")
+        folders[method.strip()] = folder.strip()
+    return folders or None
+
+
 def exit_if_missing(result, what="method"):
     """Exit 3 (after the result was written) when some requested networks were missing."""
     if result.get("missing"):
@@ -145,3 +156,28 @@ def exits_cleanly(main):
             raise SystemExit(2)
 
     return wrapper
+
+
+def run_training(prog, description, options, job, argv=None, unsupported=()):
+    """A training command: data options, `options` ((flag, add_argument kwargs) pairs), the training
+    options; then `tf_aegan.train.baselines.<job>(dataset, **options)`, its result printed as JSON.
+
+    `unsupported`: training options this job does not take (an error when given)."""
+    p = parser(prog, description)
+    add_data_args(p)
+    for flag, kwargs in options:
+        p.add_argument(flag, **kwargs)
+    add_train_args(p)
+    args = p.parse_args(argv)
+    for name in unsupported:
+        if getattr(args, name) is not None:
+            raise ValueError(f"{prog} does not take --{name.replace('_', '-')} (got {getattr(args, name)})")
+    import json
+
+    from tf_aegan.train import baselines
+
+    kwargs = {k: v for k, v in vars(args).items() if k not in ("dataset", *unsupported)}
+    kwargs["workdir"] = default_workdir(args)
+    result = getattr(baselines, job)(args.dataset, **kwargs)
+    print(json.dumps({k: v for k, v in result.items() if k != "history"}))
+    return result

@@ -85,3 +85,36 @@ DGAN_DECAY_AT = 0.8
 # this many of them (the same everywhere: evaluation, benchmarks, adaptive attacks, export).
 DETECTOR_FPR = 0.05
 DETECTOR_VAL_IMAGES = 2000
+
+# Defense-GAN's WGAN-GP (its experiments/cfgs/gans/default.yml; Gulrajani et al.'s MNIST settings):
+# 5 critic steps per generator step, penalty 10, Adam 1e-4 (0.5, 0.9), batch 50, 200k generator
+# iterations, no BatchNorm in the generator.
+DGAN_CRITIC_STEPS = 5
+DGAN_GP_WEIGHT = 10.0
+DGAN_TRAIN_LR = 1e-4
+DGAN_TRAIN_BETAS = (0.5, 0.9)
+DGAN_BATCH = 50
+DGAN_ITERATIONS = 200_000
+DGAN_ITERATIONS_PER_EPOCH = 1000  # generator iterations between checkpoints (one Keras epoch)
+
+# BiGAN (Donahue et al. 2016; ALI's settings, Dumoulin et al. 2016): Adam 1e-4 with beta_1 0.5;
+# trained as long as AE-GAN (Table 4's epochs and batch).
+BIGAN_LR = 1e-4
+BIGAN_BETA_1 = 0.5
+# Table 1: BiGAN+s searches 60 steps.
+BIGAN_SEARCH_STEPS = 60
+
+# MagNet's reformer (Meng & Chen 2017): an auto-encoder of Table 6 trained without the discriminator
+# to reconstruct x from x + N(0, 0.1^2) (MagNet's "noise volume" 0.1; not clipped here), with the
+# mean squared error; Table 4's epochs, learning rate and batch.
+MAGNET_NOISE = 0.1
+
+# PGD adversarial training (Madry et al. 2018; their MNIST model): eps 0.3, 40 steps of 0.01 from a
+# random start, every training example replaced by its adversarial version (adv_fraction 1.0);
+# classifier A's Table 7 optimizer and batch. Madry et al. train about 100k steps of 50; the epochs
+# here are an option.
+ADVTR_EPS = {"mnist": 0.3, "fashion_mnist": 0.3, "celeba": 0.1}
+ADVTR_STEPS = 40
+ADVTR_STEP_SIZE = 0.01
+ADVTR_FRACTION = 1.0
+ADVTR_EPOCHS = 10

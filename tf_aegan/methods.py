@@ -8,7 +8,7 @@ import dataclasses
 import os
 from typing import Callable, Optional
 
-from tf_aegan import store
+from tf_aegan import defaults, store
 from tf_aegan.purify import DefenseGANPurifier, LatentSearchPurifier, Purifier
 from tf_aegan.purify import search as S
 
@@ -30,69 +30,81 @@ class Method:
 
 
 def _load(loader, *args):
+    """`loader(*args)`, its ValueError (missing or broken networks) raised as MissingNetworks."""
     try:
         return loader(*args)
     except ValueError as e:
         raise MissingNetworks(str(e)) from e
 
 
-def _none(a, workdir, dataset, steps, aegan):
+def _none(a, workdir, dataset, steps, folder):
     return Method("none", a, Purifier(tuple(a.input_shape[1:])))
 
 
-def _searching(folder_of, label):
-    def load(a, workdir, dataset, steps, aegan):
-        enc, dec = _load(store.load_autoencoder, workdir, folder_of(aegan), dataset)
+def _searching(label):
+    def load(a, workdir, dataset, steps, folder):
+        enc, dec = _load(store.load_autoencoder, workdir, folder, dataset)
         pur = LatentSearchPurifier(enc, dec, mode="search", steps=steps, name=label)
         return Method(label, a, pur, white_box=pur.white_box_part)
     return load
 
 
-def _magnet(a, workdir, dataset, steps, aegan):
-    folder = os.path.join(workdir, "magnet")
-    if not os.path.isdir(folder):
-        raise MissingNetworks(f"no MagNet auto-encoder at {folder}. Train it with: python -m train.aegan "
-                              f"--dataset {dataset} --workdir {workdir} --no-adversarial --name magnet")
-    enc, dec = _load(store.load_autoencoder, workdir, "magnet", dataset)
+def _magnet(a, workdir, dataset, steps, folder):
+    hint = f"python -m train.magnet --dataset {dataset} --workdir {workdir}"
+    enc, dec = _load(lambda: tuple(store.load_keras(os.path.join(workdir, folder, f"{net}.keras"), f"MagNet {net}", hint)
+                                   for net in ("encoder", "decoder")))
     pur = LatentSearchPurifier(enc, dec, mode="reconstruct", name="magnet")
     return Method("magnet", a, pur, white_box=pur.white_box_part)
 
 
-def _advtr(a, workdir, dataset, steps, aegan):
-    folder = store.classifier_dir(workdir, "A_advtr")
-    raise MissingNetworks(f"no PGD adversarially trained classifier at {folder}; tf-aegan has no trainer for it yet")
+def _advtr(a, workdir, dataset, steps, folder):
+    hint = f"python -m train.advtrain --dataset {dataset} --workdir {workdir}"
+    path = os.path.join(workdir, folder, store.CLASSIFIER_FILE)
+    robust = _load(store.load_keras, path, "PGD adversarially trained classifier A", hint)
+    # No purifier: the white-box attack differentiates the adversarially trained classifier itself.
+    return Method("advtr", robust, Purifier(tuple(robust.input_shape[1:])), white_box=lambda x: x, has_gray=False)
 
 
-def _bigan_s(a, workdir, dataset, steps, aegan):
-    raise MissingNetworks(f"no BiGAN at {os.path.join(workdir, 'bigan')}; tf-aegan has no BiGAN trainer yet")
+def _bigan_s(a, workdir, dataset, steps, folder):
+    hint = f"python -m train.bigan --dataset {dataset} --workdir {workdir}"
+    folder = os.path.join(workdir, folder)
+    enc, dec = _load(lambda: tuple(store.load_keras(os.path.join(folder, f), f"BiGAN {f.split('.')[0]}", hint)
+                                   for f in ("encoder.keras", "decoder.keras")))
+    # Table 1: BiGAN+s searches 60 steps from its encoder's code.
+    pur = LatentSearchPurifier(enc, dec, mode="search", steps=defaults.BIGAN_SEARCH_STEPS, name="bigan_s")
+    return Method("bigan_s", a, pur, white_box=pur.white_box_part)
 
 
-def _defensegan(a, workdir, dataset, steps, aegan):
-    folder = os.path.join(workdir, "defensegan")
-    if not os.path.isfile(os.path.join(folder, "decoder.keras")):
-        raise MissingNetworks(f"no Defense-GAN generator at {folder}/decoder.keras; tf-aegan has no "
-                              "Defense-GAN (WGAN) trainer yet")
-    dec = _load(store.load_keras, os.path.join(folder, "decoder.keras"), "Defense-GAN generator")
+def _defensegan(a, workdir, dataset, steps, folder):
+    hint = f"python -m train.defensegan --dataset {dataset} --workdir {workdir}"
+    dec = _load(store.load_keras, os.path.join(workdir, folder, "decoder.keras"), "Defense-GAN generator", hint)
+    # Defense-GAN's white-box attack (as its code and the paper ran it) gets no gradient through the
+    # projection: white-box = gray-box on A. The adaptive attacks (BPDA, EOT) are evaluate.adaptive's.
     return Method("defensegan", a, DefenseGANPurifier(dec))
 
 
-# The registry: one entry per defense, each a loader (classifier A, workdir, dataset, L, AE-GAN folder) -> Method.
+# The registry: one entry per defense, (loader, its default folder in the work directory); a loader
+# takes (classifier A, workdir, dataset, L, folder) and returns a Method.
 REGISTRY = {
-    "none": _none,
-    "ours": _searching(lambda aegan: aegan, "ours"),
-    "advtr": _advtr,
-    "magnet": _magnet,
-    "bigan_s": _bigan_s,
-    "defensegan": _defensegan,
-    "ae_s": _searching(lambda aegan: "ae", "ae_s"),
+    "none": (_none, None),
+    "ours": (_searching("ours"), "aegan"),
+    "advtr": (_advtr, "classifier_A_advtr"),
+    "magnet": (_magnet, "magnet"),
+    "bigan_s": (_bigan_s, "bigan"),
+    "defensegan": (_defensegan, "defensegan"),
+    "ae_s": (_searching("ae_s"), "ae_nonoise"),
 }
 METHODS = tuple(REGISTRY)
 
 
-def load_method(name, workdir, dataset="fashion_mnist", classifier=None, steps=S.SEARCH_STEPS, aegan="aegan"):
+def load_method(name, workdir, dataset="fashion_mnist", classifier=None, steps=S.SEARCH_STEPS, aegan="aegan",
+                folders=None):
     """Method `name` from `workdir`; `classifier` is classifier A when already loaded; `aegan` the
-    AE-GAN folder of "ours" (a subfolder of `workdir`, or a path)."""
+    AE-GAN folder of "ours" and `folders` (method -> folder) any other method's folder (a subfolder
+    of `workdir`, or a path), e.g. {"magnet": "magnet_z20"} for Table 8."""
     if name not in REGISTRY:
         raise ValueError(f"unknown method {name!r}; choose from {', '.join(METHODS)}")
+    loader, folder = REGISTRY[name]
+    folder = {"ours": aegan, **(folders or {})}.get(name, folder)
     a = classifier if classifier is not None else _load(store.load_classifier, workdir, "A", dataset)
-    return REGISTRY[name](a, workdir, dataset, steps, aegan)
+    return loader(a, workdir, dataset, steps, folder)

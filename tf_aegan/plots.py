@@ -127,3 +127,24 @@ def step_curves(curves, path, ylabel, title=None):
     fig.tight_layout()
     fig.savefig(path, dpi=100)
     plt.close(fig)
+
+
+def tradeoff_plot(cells, path, title=None):
+    """Table 2 as a figure: gray-box accuracy against seconds per image, one line per method and R."""
+    fig, ax = plt.subplots(figsize=(4.8, 3.4))
+    for key in dict.fromkeys((c["method"], c["R"]) for c in cells):
+        row = sorted((c for c in cells if (c["method"], c["R"]) == key), key=lambda c: c["L"])
+        ax.plot([c["seconds_per_image"] for c in row], [c["gray"]["accuracy"] for c in row], marker="o",
+                label=f"{key[0]} R={key[1]}")
+        for c in row:
+            ax.annotate(f"L={c['L']}", (c["seconds_per_image"], c["gray"]["accuracy"]), fontsize=7,
+                        textcoords="offset points", xytext=(3, 3))
+    ax.set_xscale("log")
+    ax.set_xlabel("seconds per image (this machine)", fontsize=8)
+    ax.set_ylabel("accuracy, gray-box FGSM", fontsize=8)
+    ax.legend(fontsize=7)
+    if title:
+        ax.set_title(title, fontsize=9)
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)

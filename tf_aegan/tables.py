@@ -32,6 +32,7 @@ class TableConfig:
     methods: tuple = ("none", "ours")
     workdir: str = None                  # trained networks; default weights/<dataset>
     aegan: str = "aegan"                 # the AE-GAN+r of "ours": a subfolder of workdir, or a path
+    folders: dict = None                 # other methods' folders, e.g. {"magnet": "magnet_z20"} (Table 8)
     n: int = 1000                        # test images (black-box: the first n of the 9850)
     labels: str = "predicted"            # attack labels: A's predictions (CleverHans' y=None) or "true"
     zerograd: bool = True                # also score the white-box attack as the paper's code ran it
@@ -58,7 +59,7 @@ class TableConfig:
 
 def settings_of(config, eps, split):
     s = {"eps": eps, "n": config.n, "split": split, "steps_ours": config.steps, "seed": config.seed,
-         "aegan": config.aegan,
+         "aegan": config.aegan, **({"folders": config.folders} if config.folders else {}),
          "labels": "substitute's predictions" if config.attack == "blackbox" else config.labels}
     if config.attack == "cw":
         s.update(cw_iterations=config.cw_iterations, cw_binary_steps=config.cw_binary_steps)
@@ -199,7 +200,7 @@ def run_table(config: TableConfig, progress=print):
     for name in config.methods:
         try:
             loaded[name] = load_method(name, workdir, config.dataset, classifier=a, steps=config.steps,
-                                       aegan=config.aegan)
+                                       aegan=config.aegan, folders=config.folders)
         except MissingNetworks as e:
             result["missing"][name] = str(e)
             progress(f"{name}: skipped: {e}")
@@ -238,7 +239,7 @@ def run_table(config: TableConfig, progress=print):
                 progress(f"  white-box {config.attack}")
                 threats["white"] = (f"white_{name}", adversarial(
                     f"white_{name}", lambda xb, yb: white_box(attack, method.classifier, method.white_box, xb, yb)))
-            if not identity and config.zerograd and config.attack != "cw":
+            if not identity and method.purifier.name != "none" and config.zerograd and config.attack != "cw":
                 progress(f"  white-box {config.attack} as the paper's code scored it (zero input gradient)")
                 threats["white-zerograd"] = (f"zerograd_{name}", adversarial(
                     f"zerograd_{name}",

@@ -47,8 +47,9 @@ def build_discriminator(image_shape=(28, 28, 1)):
     return keras.Model(inputs, logit, name="discriminator")
 
 
-def build_decoder(image_shape=(28, 28, 1), latent_dim=128):
-    """G: latent code -> image in [0, 1]."""
+def build_decoder(image_shape=(28, 28, 1), latent_dim=128, batchnorm=True):
+    """G: latent code -> image in [0, 1]. `batchnorm=False` drops Table 6's BatchNorm, as Defense-GAN's
+    WGAN-GP generator does (its config's USE_BN: False)."""
     image_shape = _check_shape(image_shape)
     z = keras.Input(shape=(latent_dim,), name="code")
     x = layers.Dense(4 * 4 * 256, activation="relu")(z)
@@ -56,7 +57,8 @@ def build_decoder(image_shape=(28, 28, 1), latent_dim=128):
     channels = (128, 64) if image_shape[0] == 28 else (128, 64, 64)
     for i, filters in enumerate(channels):
         x = layers.Conv2DTranspose(filters, 5, strides=2, padding="same")(x)
-        x = layers.BatchNormalization()(x)
+        if batchnorm:
+            x = layers.BatchNormalization()(x)
         x = layers.ReLU()(x)
         if image_shape[0] == 28 and i == 0:
             x = layers.Cropping2D(((0, 1), (0, 1)))(x)  # 8x8 -> 7x7, as Defense-GAN's output[:, :7, :7]

@@ -19,7 +19,8 @@ ROWS = ("clean", "fgsm", "cw", "half_mask")
 
 @dataclasses.dataclass
 class AblationConfig:
-    networks: tuple = (("AE", "ae"), ("AE-GAN", "aegan_nonoise"), ("AE-GAN+r", "aegan"))  # (label, folder)
+    networks: tuple = (("AE", "ae_nonoise"), ("AE-GAN", "aegan_nonoise"), ("AE-GAN+r", "aegan"),
+                       ("BiGAN", "bigan"))  # (label, folder)
     workdir: str = None                     # classifier A and the folders; default weights/<dataset>
     dataset: str = "fashion_mnist"
     data_dir: str = None

@@ -38,7 +38,7 @@ class SaveNetworks(keras.callbacks.Callback):
         for name, net in self.networks.items():
             tmp = os.path.join(self.folder, f".{name}.tmp.keras")
             if self.float32_builders:
-                with _dtype_policy("float32"):
+                with dtype_policy("float32"):
                     plain = self.float32_builders[name]()
                 plain.set_weights(net.get_weights())
                 net = plain
@@ -48,7 +48,7 @@ class SaveNetworks(keras.callbacks.Callback):
             self.on_epoch(epoch)
 
 
-class _dtype_policy:
+class dtype_policy:
     """Keras' global dtype policy set to `name` inside the block, restored after."""
 
     def __init__(self, name):
@@ -97,7 +97,7 @@ class RecalibrateDecoderBN(keras.callbacks.Callback):
             logs["val_recon_loss"] = self.model.evaluate(self.val_dataset, verbose=0, return_dict=True)["recon_loss"]
 
 
-def _load_networks(folder, nets, required):
+def load_networks(folder, nets, required):
     """Copy the weights of `folder`/<name>.keras into each network of `nets`; returns the names loaded."""
     loaded = []
     for name, net in nets.items():
@@ -115,6 +115,39 @@ def _load_networks(folder, nets, required):
     return loaded
 
 
+def start_networks(folder, nets, init_from=None, required_init=("encoder", "decoder")):
+    """The epoch a run starts at, after loading what it resumes or starts from into `nets`.
+
+    A folder without backup/ but with logged epochs (a run committed to git without its optimizer
+    state) resumes from its own networks; a new run with `init_from` starts from those networks.
+    Where backup/ exists, BackupAndRestore restores everything and this returns 0.
+    """
+    if not os.path.isdir(os.path.join(folder, "backup")) and logged_epochs(folder) > 0:
+        initial_epoch = logged_epochs(folder)
+        load_networks(folder, nets, required=tuple(nets))
+        print(f"{folder}: no backup/, resuming from its committed networks after epoch {initial_epoch} "
+              "(optimizer state starts afresh)", flush=True)
+        return initial_epoch
+    if init_from is not None and completed_epochs(folder) == 0:
+        loaded = load_networks(init_from, nets, required=required_init)
+        print(f"{folder}: starting from {', '.join(loaded)} in {init_from}", flush=True)
+    return 0
+
+
+def write_metrics(folder, name, dataset_name, keys, start, **extra):
+    """Plot the history's `keys`, write metrics.json (epochs, final values, history) and return it."""
+    history = read_history(folder)
+    keys = [k for k in keys if k in history]
+    if history and keys:
+        plots.loss_curves(history, keys, os.path.join(folder, "losses.png"), title=f"{name} on {dataset_name}")
+    result = {"name": name, "dataset": dataset_name, "epochs": completed_epochs(folder),
+              "seconds_this_run": round(time.time() - start, 1),
+              "final": {k: history[k][-1] for k in keys}, **extra, "history": history}
+    with open(os.path.join(folder, "metrics.json"), "w") as f:
+        json.dump(result, f, indent=2)
+    return result
+
+
 def read_history(workdir):
     """history.csv as a dict of float lists (one value per epoch, resumed runs included)."""
     path = os.path.join(workdir, "history.csv")
@@ -126,7 +159,7 @@ def read_history(workdir):
     return {k: [float(by_epoch[e][k]) for e in sorted(by_epoch)] for k in rows[0] if k != "epoch"} if rows else {}
 
 
-def _batches(dataset, split, batch_size, max_examples, shuffle):
+def batches(dataset, split, batch_size, max_examples, shuffle):
     ds = dataset.pipeline(split, batch_size, shuffle=shuffle, drop_remainder=shuffle)
     if max_examples:
         ds = ds.take(max(1, max_examples // batch_size))
@@ -157,8 +190,8 @@ def train_classifier(dataset_name="fashion_mnist", arch="A", workdir="workdirs/f
                       loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
                       metrics=[keras.metrics.SparseCategoricalAccuracy(name="accuracy")])
     start = time.time()
-    fit_resumable(model, _batches(data, "train", batch_size, max_examples, True), epochs, folder,
-                  val_ds=_batches(data, "val", 500, max_examples, False),
+    fit_resumable(model, batches(data, "train", batch_size, max_examples, True), epochs, folder,
+                  val_ds=batches(data, "val", 500, max_examples, False),
                   callbacks=[best_checkpoint(folder)], verbose=verbose)
     model = store.load_classifier(workdir, arch, dataset_name)  # the saved file is what others will use
     x, y = data.arrays("test", None if not max_examples else min(max_examples, data.split("test").size))
@@ -221,7 +254,7 @@ def train_aegan(dataset_name="fashion_mnist", workdir="workdirs/fashion_mnist", 
             raise ValueError(f"{noise_classifier} takes images of shape {attacked.input_shape[1:]}, "
                              f"not {data.image_shape}")
     keras.utils.set_random_seed(seed)
-    with _dtype_policy(precision):  # the networks compute in bfloat16 under mixed_bfloat16
+    with dtype_policy(precision):  # the networks compute in bfloat16 under mixed_bfloat16
         with dist.scope():
             encoder = build_encoder(data.image_shape, latent_dim)
             decoder = build_decoder(data.image_shape, latent_dim)
@@ -247,32 +280,15 @@ def train_aegan(dataset_name="fashion_mnist", workdir="workdirs/fashion_mnist", 
             "encoder": lambda: build_encoder(data.image_shape, latent_dim),
             "decoder": lambda: build_decoder(data.image_shape, latent_dim),
             "discriminator": lambda: build_discriminator(data.image_shape)}
-        initial_epoch = 0
-        if not os.path.isdir(os.path.join(folder, "backup")) and logged_epochs(folder) > 0:
-            initial_epoch = logged_epochs(folder)
-            _load_networks(folder, nets, required=tuple(nets))
-            print(f"{folder}: no backup/, resuming from its committed networks after epoch {initial_epoch} "
-                  "(optimizer state starts afresh)", flush=True)
-        elif init_from is not None and completed_epochs(folder) == 0:
-            loaded = _load_networks(init_from, nets, required=("encoder", "decoder"))
-            print(f"{folder}: starting from {', '.join(loaded)} in {init_from}", flush=True)
+        initial_epoch = start_networks(folder, nets, init_from)
         start = time.time()
-        val_ds = _batches(data, "val", 500, max_examples, False)
-        recalibrate = RecalibrateDecoderBN(encoder, decoder, _batches(data, "train", batch_size, None, True),
+        val_ds = batches(data, "val", 500, max_examples, False)
+        recalibrate = RecalibrateDecoderBN(encoder, decoder, batches(data, "train", batch_size, None, True),
                                            bn_recalibration_batches if adversarial else 0, val_ds)
-        fit_resumable(model, _batches(data, "train", batch_size, max_examples, True), epochs, folder, val_ds=val_ds,
+        fit_resumable(model, batches(data, "train", batch_size, max_examples, True), epochs, folder, val_ds=val_ds,
                       callbacks=[recalibrate, SaveNetworks(folder, nets, draw, builders)], verbose=verbose,
                       initial_epoch=initial_epoch)
-        history = read_history(folder)
-        keys = [k for k in ("d_loss", "g_loss", "recon_loss", "val_recon_loss") if k in history]
-        if history:
-            plots.loss_curves(history, keys, os.path.join(folder, "losses.png"), title=f"{name} on {dataset_name}")
-        result = {"name": name, "dataset": dataset_name, "epochs": completed_epochs(folder),
-                  "seconds_this_run": round(time.time() - start, 1),
-                  "final": {k: history[k][-1] for k in keys}, "history": history}
-        with open(os.path.join(folder, "metrics.json"), "w") as f:
-            json.dump(result, f, indent=2)
-        return result
+        return write_metrics(folder, name, dataset_name, ("d_loss", "g_loss", "recon_loss", "val_recon_loss"), start)
 
 
 def step_timers(dataset_name="fashion_mnist", data_dir=None, batch_size=100, steps=10, latent_dim=defaults.LATENT_DIM):
@@ -284,7 +300,7 @@ def step_timers(dataset_name="fashion_mnist", data_dir=None, batch_size=100, ste
     x = x.map(lambda a, b: a)
     weights, timers = None, {}
     for precision in PRECISIONS:
-        with _dtype_policy(precision):
+        with dtype_policy(precision):
             keras.utils.set_random_seed(0)
             model = AEGAN(build_encoder(data.image_shape, latent_dim), build_decoder(data.image_shape, latent_dim),
                           build_discriminator(data.image_shape), latent_dim=latent_dim)

@@ -1,0 +1,42 @@
+"""Table 2: accuracy against computation for AE-GAN+rs and Defense-GAN (R restarts, L steps) under FGSM:
+`python -m evaluate.tradeoff --dataset fashion_mnist --n 500`.
+
+Writes tradeoff_<dataset>.json/.md and a plot of accuracy against seconds per image to --out;
+finished cells are kept, so re-running the same command resumes.
+"""
+
+from tf_aegan import cli
+from tf_aegan.studies.tradeoff import TradeoffConfig
+
+D = TradeoffConfig()
+
+
+def _ints(text, what):
+    try:
+        values = tuple(int(v) for v in text.split(",") if v.strip())
+    except ValueError:
+        raise ValueError(f"--{what} takes comma-separated integers, got {text!r}") from None
+    return values
+
+
+@cli.exits_cleanly
+def main(argv=None):
+    p = cli.network_parser("python -m evaluate.tradeoff", __doc__)
+    cli.add_common(p, D, "n", "labels")
+    p.add_argument("--steps", default=",".join(map(str, D.steps)), help="search steps L, comma-separated")
+    p.add_argument("--restarts", default=",".join(map(str, D.restarts)), help="Defense-GAN's restarts R, comma-separated")
+    p.add_argument("--batch-size", type=int, default=D.batch_size, help="images per batch (the unit of resuming)")
+    cli.add_common(p, D, "out")
+    args = p.parse_args(argv)
+    config = cli.to_config(D, args, workdir=cli.default_workdir(args, shipped=True),
+                           steps=_ints(args.steps, "steps"), restarts=_ints(args.restarts, "restarts"))
+    config.check()
+    from tf_aegan.studies.tradeoff import markdown, run_tradeoff
+
+    result = cli.run_resumable(run_tradeoff, config)
+    print(markdown(result))
+    return cli.exit_if_missing(result)
+
+
+if __name__ == "__main__":
+    main()

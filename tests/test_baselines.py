@@ -1,0 +1,124 @@
+"""Each baseline trainer runs on tiny data, saves its networks, resumes, and loads as a defense whose
+purifier returns images of the input's shape in [0, 1]."""
+
+import json
+
+import numpy as np
+import pytest
+
+import train.advtrain
+import train.bigan
+import train.defensegan
+import train.magnet
+from tf_aegan.methods import MissingNetworks, load_method
+from tf_aegan.train.jobs import read_history
+
+COMMON = ["--dataset", "mnist", "--verbose", "2"]
+RUNS = {
+    # command, its options for a tiny run with `epochs` epochs, the folder it writes, the method it feeds
+    "defensegan": (train.defensegan, lambda e: ["--iterations", str(2 * e), "--iterations-per-epoch", "2",
+                                                "--batch-size", "4", "--latent-dim", "8"], "defensegan", "defensegan"),
+    "magnet": (train.magnet, lambda e: ["--epochs", str(e), "--batch-size", "16", "--max-examples", "32",
+                                        "--latent-dim", "8", "--name", "magnet"], "magnet", "magnet"),
+    "bigan": (train.bigan, lambda e: ["--epochs", str(e), "--batch-size", "16", "--max-examples", "32",
+                                      "--latent-dim", "8"], "bigan", "bigan_s"),
+    "advtrain": (train.advtrain, lambda e: ["--epochs", str(e), "--batch-size", "16", "--max-examples", "32",
+                                            "--steps", "3", "--step-size", "0.1"], "classifier_A_advtr", "advtr"),
+}
+
+
+@pytest.mark.parametrize("name", list(RUNS))
+def test_trainer_runs_saves_resumes_and_purifies(name, idx_dir, tmp_path, capsys, tiny_classifier):
+    command, options, folder, method = RUNS[name]
+    base = COMMON + ["--data-dir", idx_dir, "--workdir", str(tmp_path)]
+    command.main(base + options(1))
+    assert (tmp_path / folder / "config.json").exists() and (tmp_path / folder / "history.csv").exists()
+    capsys.readouterr()
+    result = command.main(base + options(2))
+    out = capsys.readouterr().out
+    assert "Epoch 2/2" in out and "Epoch 1/2" not in out  # resumed, the first epoch not run again
+    assert result["epochs"] == 2 and len(next(iter(read_history(tmp_path / folder).values()))) == 2
+    assert json.loads(out.strip().splitlines()[-1])["epochs"] == 2
+
+    # The defense built from these networks: classifier A (tiny) is needed beside them.
+    a, x, _ = tiny_classifier
+    with pytest.raises(MissingNetworks):
+        load_method(method, str(tmp_path / "empty"), "mnist", classifier=a)
+    m = load_method(method, str(tmp_path), "mnist", classifier=a)
+    images = m.purifier(x[:5])
+    assert images.shape == x[:5].shape
+    assert float(np.min(images)) >= 0.0 and float(np.max(images)) <= 1.0
+    if method == "advtr":
+        assert m.classifier is not a and not m.has_gray
+        assert np.allclose(images, x[:5])  # no purifier: the robust classifier gets the images as they are
+    else:
+        assert not np.allclose(images, x[:5], atol=1e-3)
+
+
+def test_defensegan_generator_and_critic_follow_its_code(idx_dir, tmp_path):
+    import keras
+
+    train.defensegan.main(COMMON + ["--data-dir", idx_dir, "--workdir", str(tmp_path), "--iterations", "1",
+                                    "--iterations-per-epoch", "1", "--batch-size", "4", "--latent-dim", "8"])
+    gen = keras.saving.load_model(tmp_path / "defensegan" / "decoder.keras")
+    critic = keras.saving.load_model(tmp_path / "defensegan" / "critic.keras")
+    no_bn = lambda net: not any(isinstance(l, keras.layers.BatchNormalization) for l in net.layers)  # noqa: E731
+    assert no_bn(gen) and no_bn(critic)  # USE_BN: False; the penalty is per image
+    assert gen.input_shape == (None, 8) and gen.output_shape == (None, 28, 28, 1)
+    assert (tmp_path / "defensegan" / "samples.png").exists()
+    with open(tmp_path / "defensegan" / "config.json") as f:
+        config = json.load(f)
+    assert config["critic_steps"] == 5 and config["gp_weight"] == 10.0 and config["betas"] == [0.5, 0.9]
+
+
+def test_gradient_penalty_is_zero_for_a_unit_slope_critic():
+    """Penalty (||grad D|| - 1)^2: a linear critic with unit-norm weights gets none, a steeper one does."""
+    import keras
+    import tensorflow as tf
+
+    from tf_aegan.models import build_decoder
+    from tf_aegan.train.wgan_gp import WGANGP
+
+    def linear_critic(scale):
+        inputs = keras.Input((28, 28, 1))
+        dense = keras.layers.Dense(1, use_bias=False)
+        out = dense(keras.layers.Flatten()(inputs))
+        net = keras.Model(inputs, out)
+        w = np.ones((784, 1), np.float32)
+        dense.set_weights([scale * w / np.linalg.norm(w)])
+        return net
+
+    real = tf.random.uniform((4, 28, 28, 1), seed=0)
+    fake = tf.random.uniform((4, 28, 28, 1), seed=1)
+    gen = build_decoder((28, 28, 1), 8, batchnorm=False)
+    assert float(WGANGP(gen, linear_critic(1.0), latent_dim=8).gradient_penalty(real, fake)) < 1e-6
+    assert float(WGANGP(gen, linear_critic(3.0), latent_dim=8).gradient_penalty(real, fake)) == pytest.approx(4.0, rel=1e-4)
+
+
+def test_adversarial_training_trains_on_pgd_examples():
+    """A train step's loss is the loss on PGD examples: higher than on the clean batch."""
+    import keras
+    import tensorflow as tf
+
+    from tf_aegan.train.advtrain import AdversarialTraining
+
+    keras.utils.set_random_seed(0)
+    clf = keras.Sequential([keras.Input((28, 28, 1)), keras.layers.Flatten(), keras.layers.Dense(10)])
+    model = AdversarialTraining(clf, eps=0.3, steps=5, step_size=0.1)
+    model.compile(optimizer=keras.optimizers.SGD(0.0))  # learning rate 0: the step only measures
+    x = tf.random.uniform((16, 28, 28, 1), seed=2)
+    y = tf.argmax(clf(x), axis=-1)  # labels the classifier gets right
+    logs = model.train_on_batch(x, y, return_dict=True)
+    clean = float(tf.reduce_mean(keras.losses.sparse_categorical_crossentropy(y, clf(x), from_logits=True)))
+    assert logs["loss"] > clean + 0.1 and logs["adv_accuracy"] < 1.0
+    with pytest.raises(ValueError, match="eps"):
+        AdversarialTraining(clf, eps=0.0)
+
+
+def test_bad_options_give_clear_errors(idx_dir, tmp_path, capsys):
+    with pytest.raises(SystemExit) as e:
+        train.defensegan.main(COMMON + ["--data-dir", idx_dir, "--workdir", str(tmp_path), "--max-examples", "5"])
+    assert e.value.code == 2 and "does not take --max-examples" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as e:
+        train.bigan.main(COMMON + ["--data-dir", idx_dir, "--workdir", str(tmp_path), "--epochs", "0"])
+    assert e.value.code == 2 and "epochs must be at least 1" in capsys.readouterr().err

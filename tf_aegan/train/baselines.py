@@ -1,0 +1,158 @@
+"""The training jobs of Table 1's baselines: Defense-GAN's WGAN-GP, MagNet's reformer, BiGAN and PGD
+adversarial training, each with `train.aegan`'s conventions (work directory, config check, resume from
+backup/ or from committed networks, history.csv, TensorBoard, networks saved every epoch)."""
+
+import math
+import os
+import time
+
+import keras
+import numpy as np
+
+from tf_aegan import defaults, plots, store
+from tf_aegan.data import load_dataset
+from tf_aegan.models import build_classifier, build_critic, build_decoder, build_encoder, build_joint_discriminator
+from tf_aegan.train.advtrain import AdversarialTraining
+from tf_aegan.train.bigan import BiGAN
+from tf_aegan.train.jobs import SaveNetworks, batches, start_networks, train_aegan, write_metrics
+from tf_aegan.train.runner import completed_epochs, fit_resumable, make_strategy, prepare_workdir
+from tf_aegan.train.wgan_gp import WGANGP
+
+
+
+def _check_positive(**values):
+    for name, value in values.items():
+        if value is not None and value < 1:
+            raise ValueError(f"{name} must be at least 1, got {value}")
+
+
+def _sample_grid(folder, name, generator, latent_dim, prior, dataset_name, seed=0):
+    """Samples G(z) of the prior after each epoch (Figure 4 for BiGAN; Defense-GAN's samples)."""
+    rng = np.random.default_rng(seed)
+    z = rng.normal(size=(32, latent_dim)) if prior == "normal" else rng.uniform(-1, 1, size=(32, latent_dim))
+    z = z.astype(np.float32)
+
+    def draw(epoch):
+        images = generator.predict(z, verbose=0)
+        plots.image_rows([images[:16], images[16:]], os.path.join(folder, "samples.png"),
+                         title=f"{name} samples G(z) on {dataset_name}, epoch {epoch + 1}")
+    return draw
+
+
+def train_defensegan(dataset_name="fashion_mnist", workdir="workdirs/fashion_mnist", data_dir=None,
+                     latent_dim=defaults.LATENT_DIM, iterations=defaults.DGAN_ITERATIONS, batch_size=defaults.DGAN_BATCH,
+                     critic_steps=defaults.DGAN_CRITIC_STEPS, gp_weight=defaults.DGAN_GP_WEIGHT,
+                     lr=defaults.DGAN_TRAIN_LR, name="defensegan", strategy="default", logical_cpus=None, seed=0,
+                     verbose=None, iterations_per_epoch=defaults.DGAN_ITERATIONS_PER_EPOCH):
+    """Train Defense-GAN's WGAN-GP generator for `iterations` generator steps, rounded up to whole
+    epochs of `iterations_per_epoch` (the checkpoint interval); the generator is saved as `decoder.keras`, the critic as `critic.keras`."""
+    _check_positive(iterations=iterations, batch_size=batch_size, iterations_per_epoch=iterations_per_epoch)
+    dist = make_strategy(strategy, logical_cpus)
+    data = load_dataset(dataset_name, data_dir)
+    folder = os.path.join(workdir, name)
+    config = {"kind": "defensegan", "dataset": dataset_name, "image_shape": list(data.image_shape),
+              "latent_dim": latent_dim, "iterations": iterations, "iterations_per_epoch": iterations_per_epoch,
+              "batch_size": batch_size, "critic_steps": critic_steps, "gp_weight": gp_weight, "lr": lr,
+              "betas": list(defaults.DGAN_TRAIN_BETAS), "seed": seed, "generator_batchnorm": False}
+    prepare_workdir(folder, config, ("kind", "dataset", "image_shape", "latent_dim", "iterations_per_epoch",
+                                     "generator_batchnorm"))
+    keras.utils.set_random_seed(seed)
+    with dist.scope():
+        generator = build_decoder(data.image_shape, latent_dim, batchnorm=False)
+        critic = build_critic(data.image_shape)
+        model = WGANGP(generator, critic, latent_dim=latent_dim, critic_steps=critic_steps, gp_weight=gp_weight,
+                       seed=seed)
+        model(np.zeros((1, latent_dim), np.float32))
+        adam = lambda: keras.optimizers.Adam(lr, *defaults.DGAN_TRAIN_BETAS)  # noqa: E731
+        model.compile(d_optimizer=adam(), g_optimizer=adam())
+    nets = {"decoder": generator, "critic": critic}
+    initial_epoch = start_networks(folder, nets)
+    # Every critic step draws its own real batch: batches of critic_steps x batch_size, split in train_step.
+    train = data.split("train").dataset().repeat().shuffle(20000, seed=seed).batch(
+        critic_steps * batch_size, drop_remainder=True).prefetch(4)
+    epochs = math.ceil(iterations / iterations_per_epoch)
+    start = time.time()
+    draw = _sample_grid(folder, name, generator, latent_dim, "normal", dataset_name)
+    fit_resumable(model, train.take(iterations_per_epoch), epochs, folder,
+                  val_ds=batches(data, "val", 500, None, False),
+                  callbacks=[SaveNetworks(folder, nets, draw)], verbose=verbose, initial_epoch=initial_epoch)
+    return write_metrics(folder, name, dataset_name, ("d_loss", "g_loss", "gradient_penalty", "wasserstein",
+                                                      "val_wasserstein"), start,
+                         generator_iterations=completed_epochs(folder) * iterations_per_epoch)
+
+
+def train_magnet(dataset_name="fashion_mnist", workdir="workdirs/fashion_mnist", latent_dim=defaults.LATENT_DIM,
+                 noise=defaults.MAGNET_NOISE, name=None, **kwargs):
+    """MagNet's reformer: Table 6's auto-encoder without the discriminator, trained to reconstruct x
+    from x + N(0, noise^2) with the per-pixel mean squared error (Meng & Chen 2017; Appendix A)."""
+    name = name or ("magnet" if latent_dim == defaults.LATENT_DIM else f"magnet_z{latent_dim}")
+    return train_aegan(dataset_name, workdir=workdir, latent_dim=latent_dim, noise_eta=noise, adversarial=False,
+                       noise_schedule="fixed", recon_reduction="mean", name=name, **kwargs)
+
+
+def train_bigan(dataset_name="fashion_mnist", workdir="workdirs/fashion_mnist", data_dir=None,
+                latent_dim=defaults.LATENT_DIM, epochs=None, batch_size=None, lr=defaults.BIGAN_LR,
+                beta_1=defaults.BIGAN_BETA_1, name="bigan", strategy="default", logical_cpus=None, seed=0,
+                max_examples=None, verbose=None):
+    """Train BiGAN (encoder and generator of Table 6, joint discriminator) for Table 4's epochs."""
+    _check_positive(epochs=epochs, batch_size=batch_size, max_examples=max_examples)
+    epochs = defaults.AEGAN_EPOCHS[dataset_name] if epochs is None else epochs
+    batch_size = defaults.AEGAN_BATCH[dataset_name] if batch_size is None else batch_size
+    dist = make_strategy(strategy, logical_cpus)
+    data = load_dataset(dataset_name, data_dir)
+    folder = os.path.join(workdir, name)
+    config = {"kind": "bigan", "dataset": dataset_name, "image_shape": list(data.image_shape),
+              "latent_dim": latent_dim, "epochs": epochs, "batch_size": batch_size, "lr": lr, "beta_1": beta_1,
+              "seed": seed}
+    prepare_workdir(folder, config, ("kind", "dataset", "image_shape", "latent_dim"))
+    keras.utils.set_random_seed(seed)
+    with dist.scope():
+        encoder = build_encoder(data.image_shape, latent_dim)
+        generator = build_decoder(data.image_shape, latent_dim)
+        discriminator = build_joint_discriminator(data.image_shape, latent_dim)
+        model = BiGAN(encoder, generator, discriminator, latent_dim=latent_dim, seed=seed)
+        model(np.zeros((1, *data.image_shape), np.float32))
+        adam = lambda: keras.optimizers.Adam(lr, beta_1=beta_1)  # noqa: E731
+        model.compile(d_optimizer=adam(), eg_optimizer=adam())
+    nets = {"encoder": encoder, "decoder": generator, "discriminator": discriminator}
+    initial_epoch = start_networks(folder, nets)
+    start = time.time()
+    draw = _sample_grid(folder, name, generator, latent_dim, "uniform", dataset_name)
+    fit_resumable(model, batches(data, "train", batch_size, max_examples, True), epochs, folder,
+                  val_ds=batches(data, "val", 500, max_examples, False),
+                  callbacks=[SaveNetworks(folder, nets, draw)], verbose=verbose, initial_epoch=initial_epoch)
+    return write_metrics(folder, name, dataset_name, ("d_loss", "eg_loss", "recon_loss", "val_recon_loss"), start)
+
+
+def train_advtrain(dataset_name="fashion_mnist", workdir="workdirs/fashion_mnist", data_dir=None, arch="A",
+                   epochs=defaults.ADVTR_EPOCHS, batch_size=defaults.CLASSIFIER_BATCH, lr=defaults.CLASSIFIER_LR,
+                   eps=None, steps=defaults.ADVTR_STEPS, step_size=defaults.ADVTR_STEP_SIZE,
+                   adv_fraction=defaults.ADVTR_FRACTION, init=defaults.CLASSIFIER_INIT,
+                   dropout=defaults.CLASSIFIER_DROPOUT, strategy="default", logical_cpus=None, seed=0,
+                   max_examples=None, verbose=None):
+    """PGD adversarial training of classifier `arch` into `classifier_<arch>_advtr/classifier.keras`
+    (Madry et al. 2018; the paper's Adv. Tr. column), checkpointed and resumable every epoch."""
+    _check_positive(epochs=epochs, batch_size=batch_size, max_examples=max_examples)
+    eps = defaults.ADVTR_EPS[dataset_name] if eps is None else eps
+    dist = make_strategy(strategy, logical_cpus)
+    data = load_dataset(dataset_name, data_dir)
+    folder = store.classifier_dir(workdir, f"{arch}_advtr")
+    config = {"kind": "advtrain", "dataset": dataset_name, "arch": arch, "image_shape": list(data.image_shape),
+              "num_classes": data.num_classes, "epochs": epochs, "batch_size": batch_size, "lr": lr, "eps": eps,
+              "steps": steps, "step_size": step_size, "adv_fraction": adv_fraction, "init": init,
+              "dropout": dropout, "seed": seed}
+    prepare_workdir(folder, config, ("kind", "dataset", "arch", "image_shape", "num_classes", "init", "dropout"))
+    keras.utils.set_random_seed(seed)
+    with dist.scope():
+        classifier = build_classifier(arch, data.image_shape, data.num_classes, init, dropout)
+        model = AdversarialTraining(classifier, eps=eps, steps=steps, step_size=step_size, adv_fraction=adv_fraction)
+        model(np.zeros((1, *data.image_shape), np.float32))
+        model.compile(optimizer=keras.optimizers.Adam(lr))
+    nets = {"classifier": classifier}
+    initial_epoch = start_networks(folder, nets)
+    start = time.time()
+    fit_resumable(model, batches(data, "train", batch_size, max_examples, True), epochs, folder,
+                  val_ds=batches(data, "val", 500, max_examples or 1000, False),
+                  callbacks=[SaveNetworks(folder, nets)], verbose=verbose, initial_epoch=initial_epoch)
+    return write_metrics(folder, f"classifier_{arch}_advtr", dataset_name,
+                         ("loss", "adv_accuracy", "val_accuracy", "val_adv_accuracy"), start)
