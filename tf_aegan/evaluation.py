@@ -25,8 +25,9 @@ def accuracy(classifier, x, y):
 
 
 def attack_in_batches(attack, x, y, batch_size=500):
-    """Run `attack(x_batch, y_batch)` over an array; returns numpy."""
-    return np.concatenate([np.asarray(attack(tf.constant(x[i:i + batch_size]), tf.constant(y[i:i + batch_size])))
+    """Run `attack(x_batch, y_batch)` over an array (y None: the attack's own labels); returns numpy."""
+    return np.concatenate([np.asarray(attack(tf.constant(x[i:i + batch_size]),
+                                             None if y is None else tf.constant(y[i:i + batch_size])))
                            for i in range(0, len(x), batch_size)])
 
 

@@ -135,7 +135,7 @@ def run_table(config: TableConfig, progress=print):
 
     from tf_aegan import store
     from tf_aegan.attacks import carlini_wagner_l2, fgsm, pgd
-    from tf_aegan.attacks.threat import black_box, gray_box, white_box, white_box_zero_gradient
+    from tf_aegan.attacks.threat import attack_labels, black_box, gray_box, white_box, white_box_zero_gradient
     from tf_aegan.data import load_dataset
     from tf_aegan.evaluation import fmt, predict_labels
     from tf_aegan.methods import METHODS, MissingNetworks, load_method
@@ -172,7 +172,7 @@ def run_table(config: TableConfig, progress=print):
     if cache.count():
         progress(f"resuming: {cache.count()} batches already computed in {cache.folder}")
     batches = [(i, slice(i * bs, min(len(y), (i + 1) * bs))) for i in range((len(y) + bs - 1) // bs)]
-    y_attack = None if config.labels == "predicted" else y
+    y_attack = attack_labels(config.labels, y)
 
     def adversarial(key, make):
         """Adversarial images for every batch, cached; `make(x_batch, y_batch)`."""

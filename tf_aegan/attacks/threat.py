@@ -38,8 +38,10 @@ def white_box_zero_gradient(attack, classifier, purifier, x, y):
     return attack(lambda images: classifier(fixed + 0.0 * images), x, y)
 
 
-def attack_labels(labels, classifier, y_true, x):
-    """The labels an attack gets: None (A's predictions, CleverHans' default) or the true ones."""
+def attack_labels(labels, y_true):
+    """The labels an attack gets: None for "predicted" (CleverHans' y=None: the attacked model's own
+    predictions of the clean images, as the paper's code runs it) or the true ones. Every table and
+    study takes its attack labels from here, so "predicted" means the same everywhere."""
     if labels not in LABELS:
         raise ValueError(f"attack labels must be one of {LABELS}, got {labels!r}")
     return None if labels == "predicted" else y_true

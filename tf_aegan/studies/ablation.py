@@ -37,7 +37,8 @@ def run_ablation(config: AblationConfig, progress=print):
     from tf_aegan import store
     from tf_aegan.attacks import carlini_wagner_l2, fgsm, half_mask
     from tf_aegan.data import load_dataset
-    from tf_aegan.evaluation import accuracy, attack_in_batches, fmt, predict_labels
+    from tf_aegan.attacks.threat import attack_labels
+    from tf_aegan.evaluation import accuracy, attack_in_batches, fmt
     from tf_aegan.purify import LatentSearchPurifier
     from tf_aegan.train.jobs import read_history
 
@@ -47,7 +48,7 @@ def run_ablation(config: AblationConfig, progress=print):
     if not 1 <= config.n <= data.split("dev").size:
         raise ValueError(f"n = {config.n} must be between 1 and the dev set's {data.split('dev').size}")
     x, y = data.arrays("dev", config.n)
-    y_attack = predict_labels(a, x) if config.labels == "predicted" else y
+    y_attack = attack_labels(config.labels, y)
     eps = defaults.EPSILON[config.dataset]
     inputs = {"clean": x, "fgsm": attack_in_batches(lambda xb, yb: fgsm(a, xb, eps, y=yb), x, y_attack),
               "half_mask": half_mask(x)}

@@ -82,7 +82,8 @@ def run_noise_study(config: NoiseStudyConfig, progress=print):
 
     from tf_aegan.attacks import fgsm
     from tf_aegan.data import load_dataset
-    from tf_aegan.evaluation import accuracy, attack_in_batches, fmt, predict_labels
+    from tf_aegan.attacks.threat import attack_labels
+    from tf_aegan.evaluation import accuracy, attack_in_batches, fmt
     from tf_aegan.purify import LatentSearchPurifier
     from tf_aegan.purify.search import per_example_error
 
@@ -97,7 +98,7 @@ def run_noise_study(config: NoiseStudyConfig, progress=print):
     data = load_dataset(config.dataset, config.data_dir)
     x, y = data.arrays("val", config.n)
     eps = defaults.EPSILON[config.dataset]
-    attack_y = predict_labels(a, x) if config.labels == "predicted" else y
+    attack_y = attack_labels(config.labels, y)
     gray = attack_in_batches(lambda xb, yb: fgsm(a, xb, eps, y=yb), x, attack_y)
     result = {"dataset": config.dataset, "split": "val", "n": int(len(y)), "eps": eps, "labels": config.labels,
               "settings": dataclasses.asdict(config), "none": {"clean": accuracy(a, x, y), "gray": accuracy(a, gray, y)},

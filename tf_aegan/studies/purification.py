@@ -31,7 +31,8 @@ class PurificationConfig:
 def run_purification(config: PurificationConfig, progress=print):
     from tf_aegan import plots, store
     from tf_aegan.attacks import fgsm
-    from tf_aegan.evaluation import accuracy, attack_in_batches, fmt, load_defended, predict_labels
+    from tf_aegan.attacks.threat import attack_labels
+    from tf_aegan.evaluation import accuracy, attack_in_batches, fmt, load_defended
     from tf_aegan.purify import LatentSearchPurifier, fitted_gated_purifier
 
     workdir = config.workdir or store.shipped_dir(config.dataset)
@@ -40,7 +41,7 @@ def run_purification(config: PurificationConfig, progress=print):
         raise ValueError(f"n = {config.n} must be between 1 and the test set's {data.split('test').size}")
     x, y = data.arrays("test", config.n)
     os.makedirs(config.out, exist_ok=True)
-    y_attack = predict_labels(classifier, x) if config.labels == "predicted" else y
+    y_attack = attack_labels(config.labels, y)
     eps_main = defaults.EPSILON[config.dataset]
     purifiers = {m: LatentSearchPurifier(encoder, decoder, mode=m) for m in ("reconstruct", "search")}
     purifiers["gated"] = fitted_gated_purifier(encoder, decoder, data, config.fpr)
@@ -64,7 +65,7 @@ def run_purification(config: PurificationConfig, progress=print):
                      os.path.join(config.out, f"purified_{config.dataset}.png"),
                      labels=[f"FGSM {eps_main:g}", "G(F(x))", "+search", "clean"],
                      title=f"{config.dataset}: FGSM gray-box examples and their purifications")
-    figure_10(classifier, purifiers["search"], x[idx], y_attack[idx], eps_main, config)
+    figure_10(classifier, purifiers["search"], x[idx], None if y_attack is None else y_attack[idx], eps_main, config)
     rec_acc = []
     for eps in eps_list:  # Figure 3(c): purification against the attack's size
         acc = accuracy(classifier, purifiers["reconstruct"].purify_all(adv[eps])[0], y)

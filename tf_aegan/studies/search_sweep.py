@@ -49,7 +49,8 @@ def run_search_sweep(config: SearchSweepConfig, progress=print):
     from tf_aegan import store
 
     from tf_aegan.attacks import fgsm
-    from tf_aegan.evaluation import accuracy, attack_in_batches, fmt, load_defended, predict_labels
+    from tf_aegan.attacks.threat import attack_labels
+    from tf_aegan.evaluation import accuracy, attack_in_batches, fmt, load_defended
     from tf_aegan.purify import LatentSearchPurifier
     from tf_aegan.purify import search as S
 
@@ -60,7 +61,7 @@ def run_search_sweep(config: SearchSweepConfig, progress=print):
     classifier, encoder, decoder, data = load_defended(workdir, config.aegan, config.dataset, config.data_dir)
     x, y = data.arrays("val", config.n)
     eps = defaults.EPSILON[config.dataset]
-    y_attack = predict_labels(classifier, x) if config.labels == "predicted" else y
+    y_attack = attack_labels(config.labels, y)
     rec = LatentSearchPurifier(encoder, decoder, mode="reconstruct")
     images = {"clean": x,
               "gray": attack_in_batches(lambda a, b: fgsm(classifier, a, eps, y=b), x, y_attack),

@@ -51,6 +51,7 @@ def run_tradeoff(config: TradeoffConfig, progress=print):
     from tf_aegan import store
     from tf_aegan.attacks import fgsm
     from tf_aegan.data import load_dataset
+    from tf_aegan.attacks.threat import attack_labels
     from tf_aegan.evaluation import attack_in_batches, fmt, predict_labels
     from tf_aegan.plots import tradeoff_plot
     from tf_aegan.purify import DefenseGANPurifier, LatentSearchPurifier
@@ -65,7 +66,7 @@ def run_tradeoff(config: TradeoffConfig, progress=print):
     x, y = data.arrays("test", config.n)
     a = store.load_classifier(workdir, "A", config.dataset)
     eps = defaults.EPSILON[config.dataset]
-    y_attack = predict_labels(a, x) if config.labels == "predicted" else y
+    y_attack = attack_labels(config.labels, y)
     nets, missing = {}, {}
     try:
         nets["ours"] = store.load_autoencoder(workdir, config.aegan, config.dataset)
