@@ -12,11 +12,21 @@ import shutil
 from tf_aegan import cli
 from tf_aegan.defaults import PRE_OPTION_READING
 
+AUTOENCODER = ["encoder.keras", "decoder.keras"]
 NETWORKS = {
     "classifier_A": ["classifier.keras"],
     "classifier_substitute_B": ["classifier.keras"],
     "classifier_substitute_C": ["classifier.keras"],
-    "aegan": ["encoder.keras", "decoder.keras"],
+    "aegan": AUTOENCODER,
+    # Table 3's ablation, Table 8's latent 20 and the baselines of Table 1, when the work directory has them.
+    "aegan_nonoise": AUTOENCODER,
+    "ae_nonoise": AUTOENCODER,
+    "aegan_z20": AUTOENCODER,
+    "magnet": AUTOENCODER,
+    "magnet_z20": AUTOENCODER,
+    "bigan": AUTOENCODER,
+    "defensegan": ["decoder.keras"],
+    "classifier_A_advtr": ["classifier.keras"],
 }
 
 
@@ -32,6 +42,9 @@ def _command(folder, config):
         return (f"python -m train.classifier --dataset {config['dataset']} --arch {config['arch']} "
                 f"--epochs {config['epochs']} --seed {config['seed']} --init {config['init']} "
                 f"--dropout {config['dropout']}")
+    if kind == "aegan" and not config.get("adversarial", True) and config.get("noise_schedule") == "fixed":
+        return (f"python -m train.magnet --dataset {config['dataset']} --epochs {config['epochs']} "
+                f"--latent-dim {config['latent_dim']} --noise {config['noise_eta']} --seed {config['seed']}")
     if kind == "aegan":
         from tf_aegan.store import REPO_ROOT
 
@@ -40,8 +53,19 @@ def _command(folder, config):
             config["init_from"] = os.path.relpath(config["init_from"], REPO_ROOT)
         options = [f"--{k.replace('_', '-')} {config[k]}" for k, default in AEGAN_DEFAULTS.items()
                    if config.get(k) not in (None, default)]
+        if not config.get("adversarial", True):
+            options.append("--no-adversarial")
         return (f"python -m train.aegan --dataset {config['dataset']} --epochs {config['epochs']} --seed {config['seed']}"
                 + "".join(f" {o}" for o in options) + " (stopped after the epochs recorded here; re-run to resume)")
+    if kind == "defensegan":
+        return (f"python -m train.defensegan --dataset {config['dataset']} --iterations {config['iterations']} "
+                f"--seed {config['seed']} (stopped after the epochs recorded here; re-run to resume)")
+    if kind == "bigan":
+        return (f"python -m train.bigan --dataset {config['dataset']} --epochs {config['epochs']} --seed {config['seed']}"
+                " (stopped after the epochs recorded here; re-run to resume)")
+    if kind == "advtrain":
+        return (f"python -m train.advtrain --dataset {config['dataset']} --epochs {config['epochs']} "
+                f"--eps {config['eps']} --steps {config['steps']} --step-size {config['step_size']} --seed {config['seed']}")
     return f"python -m train.substitute --dataset fashion_mnist --arch {os.path.basename(folder)[-1]}"
 
 
@@ -87,6 +111,12 @@ def ship(workdir, dataset="fashion_mnist", out=None, train_seconds=()):
     out = out or shipped_dir(dataset)
     manifest = {"dataset": dataset, "machine": f"{platform.machine()}, {os.cpu_count()} CPU cores, no GPU",
                 "networks": {}}
+    old_path = os.path.join(out, MANIFEST)
+    if os.path.isfile(old_path):  # networks shipped before and not in this work directory stay listed
+        with open(old_path) as f:
+            old = json.load(f).get("networks", {})
+        manifest["networks"] = {k: v for k, v in old.items() if os.path.isfile(os.path.join(out, k))
+                                and not os.path.isdir(os.path.join(workdir, k.split("/")[0]))}
     for sub, files in NETWORKS.items():
         src = os.path.join(workdir, sub)
         if not os.path.isdir(src):
@@ -123,7 +153,7 @@ def ship(workdir, dataset="fashion_mnist", out=None, train_seconds=()):
                 "command": _command(src, info.get("config.json", {})),
                 "config": info.get("config.json", {}), "metrics": metrics}
             print(f"{sub}/{name}: {os.path.getsize(dest) / 1e6:.1f} MB")
-        for extra in ("config.json", "metrics.json", "history.csv", "reconstructions.png", "losses.png"):
+        for extra in ("config.json", "metrics.json", "history.csv", "reconstructions.png", "samples.png", "losses.png"):
             if os.path.isfile(os.path.join(src, extra)):
                 shutil.copyfile(os.path.join(src, extra), os.path.join(out, sub, extra))
     with open(os.path.join(out, MANIFEST), "w") as f:

@@ -4,8 +4,10 @@ import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 COMMANDS = ["evaluate.table", "evaluate.ablation", "evaluate.adaptive", "evaluate.noise_study", "evaluate.search_params",
-            "evaluate.purification", "evaluate.classifiers", "train.aegan", "train.classifier", "train.substitute",
-            "export.savedmodel", "export.weights", "export.client", "bench.purify", "bench.serving"]
+            "evaluate.purification", "evaluate.classifiers", "evaluate.tradeoff", "evaluate.latent_dim", "train.aegan",
+            "train.classifier", "train.substitute", "train.defensegan", "train.magnet", "train.bigan", "train.advtrain",
+            "export.savedmodel", "export.weights", "export.client", "bench.purify", "bench.serving",
+            "bench.precision"]
 
 
 def test_every_help_answers_without_importing_tensorflow():

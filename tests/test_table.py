@@ -282,3 +282,24 @@ def test_latent_dim_table_on_tiny_networks(with_baselines, tmp_path):
     row = next(line for line in text.splitlines() if line.startswith("| gray | fgsm |"))
     cells = [c.strip() for c in row.strip("|").split("|")]
     assert cells[3] != "-" and cells[4] == "-"  # MagNet at latent 4 ran, AE-GAN+rs at latent 4 did not
+
+
+def test_baselines_ship_with_their_commands_and_earlier_entries_stay(with_baselines, tmp_path):
+    import os
+    import shutil
+
+    import export.weights
+
+    out = str(tmp_path / "weights")
+    first = export.weights.main(["--workdir", with_baselines[5], "--dataset", "mnist", "--out", out])
+    nets = first["networks"]
+    assert "python -m train.defensegan" in nets["defensegan/decoder.keras"]["command"]
+    assert "python -m train.advtrain" in nets["classifier_A_advtr/classifier.keras"]["command"]
+    assert "python -m train.bigan" in nets["bigan/encoder.keras"]["command"]
+    assert "python -m train.magnet" in nets["magnet/decoder.keras"]["command"]
+    assert os.path.isfile(f"{out}/defensegan/samples.png")
+    # Shipping a work directory that holds only classifier A keeps the networks shipped before.
+    partial = tmp_path / "partial"
+    shutil.copytree(os.path.join(with_baselines[5], "classifier_A"), partial / "classifier_A")
+    second = export.weights.main(["--workdir", str(partial), "--dataset", "mnist", "--out", out])
+    assert set(second["networks"]) == set(nets)
