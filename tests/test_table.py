@@ -245,6 +245,10 @@ def test_every_column_of_table1_with_baselines(with_baselines, tmp_path):
     assert ("white", "advtr") in rows and ("gray", "advtr") not in rows  # no hidden defense to be gray about
     assert ("white-zerograd", "advtr") not in rows and ("white-zerograd", "magnet") in rows
     assert {("gray", m) for m in ("none", "ours", "magnet", "bigan_s", "defensegan")} <= rows
+    magnet = [r for r in result["rows"] if r["method"] == "magnet"]
+    assert all(0 <= r["rejected"] <= 1 and r["with_detector"]["accuracy"] >= r["accuracy"] for r in magnet)
+    assert "rejected" in result["clean"]["magnet"] and "rejected" not in result["clean"]["ours"]
+    assert "MagNet's detector" in (tmp_path / "table_fgsm_mnist.md").read_text()
     # Table 8's second column: MagNet's latent-4 folder in place of its default one.
     result = evaluate.table.main(with_baselines + ["--attack", "fgsm", "--methods", "magnet", "--n", "8",
                                                    "--folder", "magnet=magnet_z4", "--out", str(tmp_path / "z4")])

@@ -27,6 +27,7 @@ class Method:
     purifier: Purifier
     white_box: Optional[Callable] = None
     has_gray: bool = True  # adversarial training has no hidden defense: no gray-box row
+    rejects: bool = False  # MagNet: its detector rejects inputs whose reconstruction error is too high
 
 
 def _load(loader, *args):
@@ -54,7 +55,9 @@ def _magnet(a, workdir, dataset, steps, folder):
     enc, dec = _load(lambda: tuple(store.load_keras(os.path.join(workdir, folder, f"{net}.keras"), f"MagNet {net}", hint)
                                    for net in ("encoder", "decoder")))
     pur = LatentSearchPurifier(enc, dec, mode="reconstruct", name="magnet")
-    return Method("magnet", a, pur, white_box=pur.white_box_part)
+    # The reformer's accuracy is the table's number (as the paper reports MagNet); its detector's
+    # threshold is set by the table on validation images, and the rows say what it rejected.
+    return Method("magnet", a, pur, white_box=pur.white_box_part, rejects=True)
 
 
 def _advtr(a, workdir, dataset, steps, folder):
