@@ -57,8 +57,8 @@ def main(argv=None):
     with open(stem + ".json", "w") as f:
         json.dump(runs, f, indent=2)
     curves = {f"{r['init']}/{r['dropout']} seed {r['seed']}": r["val_accuracy"] for r in runs}
-    plots.metric_curves(curves, stem + ".png", ylabel="validation accuracy",
-                        title=f"classifier {args.arch}: validation accuracy per epoch")
+    plots.line_curves(curves, stem + ".png", ylabel="validation accuracy",
+                      title=f"classifier {args.arch}: validation accuracy per epoch")
     print(f"wrote {stem}.md, .json and .png")
     return runs
 

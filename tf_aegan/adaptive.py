@@ -214,18 +214,11 @@ def run_adaptive(config: AdaptiveConfig, progress=print):
     """Every (defense, attack, eps) row and the sanity checks; writes JSON and Markdown as it goes."""
     import keras
 
-    from tf_aegan import store
-    from tf_aegan.data import load_dataset
-    from tf_aegan.evaluation import predict_labels
+    from tf_aegan.evaluation import evaluation_inputs, predict_labels
 
     config.check()
     keras.utils.set_random_seed(config.seed)
-    workdir = config.workdir or store.shipped_dir(config.dataset)
-    data = load_dataset(config.dataset, config.data_dir)
-    if config.n > data.split("test").size:
-        raise ValueError(f"n = {config.n} is larger than the test set ({data.split('test').size})")
-    x, y = data.arrays("test", config.n)
-    a = store.load_classifier(workdir, "A", config.dataset)
+    workdir, data, x, y, a = evaluation_inputs(config)
     y_attack = y if config.labels == "true" else predict_labels(a, x)
     settings = {k: v for k, v in dataclasses.asdict(config).items() if k not in ("out", "data_dir")}
     cache = BatchCache(os.path.join(config.out, f".cache_adaptive_{config.dataset}_"

@@ -15,6 +15,17 @@ def load_defended(workdir, aegan="aegan", dataset="fashion_mnist", data_dir=None
     return classifier, encoder, decoder, load_dataset(dataset, data_dir)
 
 
+def evaluation_inputs(config, split="test"):
+    """What an evaluation of `config` (dataset, data_dir, workdir, n) starts from: (workdir, data, x, y,
+    classifier A), x and y the first n images of `split`; workdir defaults to the shipped networks."""
+    workdir = config.workdir or store.shipped_dir(config.dataset)
+    data = load_dataset(config.dataset, config.data_dir)
+    if not 1 <= config.n <= data.split(split).size:
+        raise ValueError(f"n = {config.n} must be between 1 and the size of the {split} split ({data.split(split).size})")
+    x, y = data.arrays(split, config.n)
+    return workdir, data, x, y, store.load_classifier(workdir, "A", config.dataset)
+
+
 def predict_labels(classifier, x, batch_size=500):
     return np.argmax(classifier.predict(x, batch_size=batch_size, verbose=0), axis=1)
 

@@ -7,6 +7,15 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
 
+def _finish(fig, titled, path, title=None, dpi=100, pad=None):
+    """Title (`titled` is the figure, or the axes of a one-panel plot), lay out, save and close."""
+    if title:
+        (titled.suptitle if titled is fig else titled.set_title)(title, fontsize=9)
+    fig.tight_layout(**({} if pad is None else {"pad": pad}))
+    fig.savefig(path, dpi=dpi)
+    plt.close(fig)
+
+
 def image_rows(rows, path, labels=None, title=None):
     """Save rows of images (each an array (N, H, W, C) in [0, 1]) as one grid PNG."""
     n_rows, n_cols = len(rows), max(len(r) for r in rows)
@@ -24,11 +33,7 @@ def image_rows(rows, path, labels=None, title=None):
                 ax.imshow(img[..., 0] if img.shape[-1] == 1 else img, cmap="gray", vmin=0, vmax=1)
         if labels:
             axes[i, 0].set_ylabel(labels[i], rotation=0, ha="right", va="center", fontsize=8)
-    if title:
-        fig.suptitle(title, fontsize=9)
-    fig.tight_layout(pad=0.2)
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
+    _finish(fig, fig, path, title, pad=0.2)
 
 
 def loss_curves(history, keys, path, title=None):
@@ -38,27 +43,23 @@ def loss_curves(history, keys, path, title=None):
         ax.plot(np.arange(1, len(history[key]) + 1), history[key], marker="o", ms=3)
         ax.set_title(key, fontsize=9)
         ax.set_xlabel("epoch", fontsize=8)
-    if title:
-        fig.suptitle(title, fontsize=9)
-    fig.tight_layout()
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
+    _finish(fig, fig, path, title)
 
 
-def metric_curves(curves, path, ylabel, title=None):
-    """One line per run: `curves` maps a label to its per-epoch values."""
-    fig, ax = plt.subplots(figsize=(5.5, 3.4))
+def line_curves(curves, path, ylabel, title=None, xlabel="epoch", first=1, log_y=False):
+    """One line per run or setting: `curves` maps a label to its values at x = first, first + 1, ...
+    (per-epoch values from 1; a search's error trajectory from step 0, on a log scale)."""
+    fig, ax = plt.subplots(figsize=(5.5, 3.4) if first else (6.5, 4))
     for label, values in curves.items():
-        ax.plot(np.arange(1, len(values) + 1), values, marker="o", ms=3, label=label)
-    ax.set_xlabel("epoch", fontsize=8)
+        ax.plot(np.arange(first, len(values) + first), values, label=label,
+                **({"marker": "o", "ms": 3} if first else {"lw": 1}))
+    if log_y:
+        ax.set_yscale("log")
+    ax.set_xlabel(xlabel, fontsize=8)
     ax.set_ylabel(ylabel, fontsize=8)
     ax.tick_params(labelsize=7)
-    ax.legend(fontsize=7)
-    if title:
-        ax.set_title(title, fontsize=9)
-    fig.tight_layout()
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
+    ax.legend(fontsize=7 if len(curves) < 10 else 5, ncol=1 if len(curves) < 10 else 2)
+    _finish(fig, ax, path, title)
 
 
 def roc_curves(curves, path, title=None):
@@ -88,11 +89,7 @@ def roc_curves(curves, path, title=None):
         ax2.set_xlabel("threshold on the reconstruction error", fontsize=8)
         ax2.set_ylabel("rate", fontsize=8)
         ax2.legend(fontsize=6)
-    if title:
-        fig.suptitle(title, fontsize=9)
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
+    _finish(fig, fig, path, title, dpi=110)
 
 
 def detection_vs_eps(eps, aucs, accuracies, path, title=None):
@@ -105,28 +102,7 @@ def detection_vs_eps(eps, aucs, accuracies, path, title=None):
     ax.set_xlabel("FGSM eps", fontsize=8)
     ax.set_ylim(0, 1.02)
     ax.legend(fontsize=6)
-    if title:
-        ax.set_title(title, fontsize=9)
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-
-
-def step_curves(curves, path, ylabel, title=None):
-    """One line per setting: `curves` maps a label to its values at steps 0..L (log scale)."""
-    fig, ax = plt.subplots(figsize=(6.5, 4))
-    for label, values in curves.items():
-        ax.plot(np.arange(len(values)), values, label=label, lw=1)
-    ax.set_yscale("log")
-    ax.set_xlabel("search step", fontsize=8)
-    ax.set_ylabel(ylabel, fontsize=8)
-    ax.tick_params(labelsize=7)
-    ax.legend(fontsize=5, ncol=2)
-    if title:
-        ax.set_title(title, fontsize=9)
-    fig.tight_layout()
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
+    _finish(fig, ax, path, title, dpi=110)
 
 
 def tradeoff_plot(cells, path, title=None):
@@ -143,8 +119,4 @@ def tradeoff_plot(cells, path, title=None):
     ax.set_xlabel("seconds per image (this machine)", fontsize=8)
     ax.set_ylabel("accuracy, gray-box FGSM", fontsize=8)
     ax.legend(fontsize=7)
-    if title:
-        ax.set_title(title, fontsize=9)
-    fig.tight_layout()
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
+    _finish(fig, ax, path, title)

@@ -136,8 +136,7 @@ def run_table(config: TableConfig, progress=print):
     from tf_aegan import store
     from tf_aegan.attacks import carlini_wagner_l2, fgsm, pgd
     from tf_aegan.attacks.threat import attack_labels, black_box, gray_box, white_box, white_box_zero_gradient
-    from tf_aegan.data import load_dataset
-    from tf_aegan.evaluation import fmt, predict_labels
+    from tf_aegan.evaluation import evaluation_inputs, fmt, predict_labels
     from tf_aegan.methods import METHODS, MissingNetworks, load_method
     from tf_aegan.stats import accuracy_record
 
@@ -146,14 +145,9 @@ def run_table(config: TableConfig, progress=print):
     if unknown:
         raise ValueError(f"unknown method(s) {', '.join(unknown)}; choose from {', '.join(METHODS)}")
     keras.utils.set_random_seed(config.seed)
-    workdir = config.workdir or store.shipped_dir(config.dataset)
-    data = load_dataset(config.dataset, config.data_dir)
     black = config.attack == "blackbox"
     split = "blackbox" if black else "test"
-    if config.n > data.split(split).size:
-        raise ValueError(f"n = {config.n} must be between 1 and the size of the {split} split ({data.split(split).size})")
-    x, y = data.arrays(split, config.n)
-    a = store.load_classifier(workdir, "A", config.dataset)
+    workdir, data, x, y, a = evaluation_inputs(config, split)
     eps = defaults.EPSILON[config.dataset]
     attacks = {
         "fgsm": lambda f, xb, yb: fgsm(f, xb, eps, y=yb),

@@ -128,6 +128,6 @@ def write(result, out):
     stem = write_report(result, os.path.join(out, f"search_params_{result['dataset']}"), markdown(result))
     curves = {f"step {r['step_size']:g} x{r['factor']:g} ({t})": r["trajectory"][t]
               for r in result["rows"] for t in ("gray",)}
-    plots.step_curves(curves, stem + "_trajectory.png", "mean squared error per pixel",
-                      title="Search error per step on FGSM (gray-box) validation images")
+    plots.line_curves(curves, stem + "_trajectory.png", "mean squared error per pixel", xlabel="search step",
+                      first=0, log_y=True, title="Search error per step on FGSM (gray-box) validation images")
     return stem

@@ -50,21 +50,15 @@ def cells(config, methods):
 def run_tradeoff(config: TradeoffConfig, progress=print):
     from tf_aegan import store
     from tf_aegan.attacks import fgsm
-    from tf_aegan.data import load_dataset
     from tf_aegan.attacks.threat import attack_labels
-    from tf_aegan.evaluation import attack_in_batches, fmt, predict_labels
+    from tf_aegan.evaluation import evaluation_inputs, attack_in_batches, fmt, predict_labels
     from tf_aegan.plots import tradeoff_plot
     from tf_aegan.purify import DefenseGANPurifier, LatentSearchPurifier
     from tf_aegan.stats import accuracy_record
     from tf_aegan.tables import BatchCache, fingerprint
 
     config.check()
-    workdir = config.workdir or store.shipped_dir(config.dataset)
-    data = load_dataset(config.dataset, config.data_dir)
-    if config.n > data.split("test").size:
-        raise ValueError(f"n = {config.n} is more than the test split's {data.split('test').size} images")
-    x, y = data.arrays("test", config.n)
-    a = store.load_classifier(workdir, "A", config.dataset)
+    workdir, data, x, y, a = evaluation_inputs(config)
     eps = defaults.EPSILON[config.dataset]
     y_attack = attack_labels(config.labels, y)
     nets, missing = {}, {}
