@@ -13,32 +13,29 @@ D = AdaptiveConfig()
 def main(argv=None):
     p = cli.network_parser("python -m evaluate.adaptive", __doc__)
     cli.add_common(p, D, "n", "labels", "out")
-    p.add_argument("--methods", default=",".join(D.methods), help="comma-separated methods with networks")
+    p.add_argument("--methods", default=",".join(D.methods),
+                   help="comma-separated: none, ours, advtr, magnet, bigan_s, defensegan, ae_s")
     p.add_argument("--attacks", default=",".join(D.attacks), help=f"comma-separated, from {', '.join(ATTACKS)}")
     p.add_argument("--eps", default=",".join(map(str, D.eps)), help="comma-separated L-infinity budgets")
-    p.add_argument("--steps", type=int, default=D.steps, help="PGD iterations")
-    p.add_argument("--restarts", type=int, default=D.restarts, help="random restarts (worst case per image)")
+    cli.add_fields(p, D, steps="PGD iterations", restarts="random restarts (worst case per image)",
+                   eot="EOT samples per PGD step on a random defense (Defense-GAN's restarts)",
+                   spsa_n="images for the SPSA check (0: skip)", sanity_n="images for the eps-to-1 and step checks")
     p.add_argument("--search-steps", type=int, default=None, help="the purifier's L (default: its own)")
-    p.add_argument("--spsa-n", type=int, default=D.spsa_n, help="images for the SPSA check (0: skip)")
-    p.add_argument("--sanity-n", type=int, default=D.sanity_n, help="images for the eps-to-1 and step checks")
     p.add_argument("--no-sanity", action="store_true", help="skip the sanity checks")
     args = p.parse_args(argv)
     try:
         eps = tuple(float(e) for e in args.eps.split(",") if e.strip())
     except ValueError as e:
         raise ValueError(f"--eps must be comma-separated numbers, got {args.eps!r}") from e
-    config = AdaptiveConfig(dataset=args.dataset, data_dir=args.data_dir, workdir=cli.default_workdir(args, shipped=True),
-                            aegan=args.aegan, methods=tuple(m for m in args.methods.split(",") if m),
-                            attacks=tuple(a for a in args.attacks.split(",") if a), eps=eps, n=args.n,
-                            steps=args.steps, restarts=args.restarts, labels=args.labels,
-                            search_steps=args.search_steps, spsa_n=args.spsa_n, sanity_n=args.sanity_n,
-                            sanity=not args.no_sanity, out=args.out)
+    config = cli.to_config(D, args, workdir=cli.default_workdir(args, shipped=True), eps=eps,
+                           methods=tuple(m for m in args.methods.split(",") if m),
+                           attacks=tuple(a for a in args.attacks.split(",") if a), sanity=not args.no_sanity)
     config.check()
     from tf_aegan.adaptive import markdown, run_adaptive
 
     result = cli.run_resumable(run_adaptive, config)
     print(markdown(result))
-    return result
+    return cli.exit_if_missing(result)
 
 
 if __name__ == "__main__":

@@ -307,3 +307,20 @@ def test_baselines_ship_with_their_commands_and_earlier_entries_stay(with_baseli
     shutil.copytree(os.path.join(with_baselines[5], "classifier_A"), partial / "classifier_A")
     second = export.weights.main(["--workdir", str(partial), "--dataset", "mnist", "--out", out])
     assert set(second["networks"]) == set(nets)
+
+
+def test_adaptive_attacks_reach_every_baseline(with_baselines, tmp_path):
+    import evaluate.adaptive
+
+    methods = "none,advtr,magnet,bigan_s,defensegan,ae_s"
+    with pytest.raises(SystemExit) as e:  # ae_s has no networks in the tiny work directory: reported, exit 3
+        evaluate.adaptive.main(with_baselines + ["--methods", methods, "--attacks", "pgd,reconstruct,bpda,search",
+                                                 "--eps", "0.3", "--n", "4", "--steps", "2", "--restarts", "2",
+                                                 "--eot", "2", "--no-sanity", "--labels", "true", "--out", str(tmp_path)])
+    assert e.value.code == 3
+    with open(tmp_path / "adaptive_mnist.json") as f:
+        result = json.load(f)
+    got = {(r["method"], r["attack"]) for r in result["rows"]}
+    assert got == {("none", "pgd"), ("advtr", "pgd"), ("magnet", "reconstruct"), ("bigan_s", "reconstruct"),
+                   ("bigan_s", "search"), ("defensegan", "bpda")}
+    assert "ae_s" in result["missing"] and all(r["n"] == 4 and r["restarts"] == 2 for r in result["rows"])

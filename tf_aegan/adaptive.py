@@ -49,11 +49,12 @@ class AdaptiveConfig:
     eps: tuple = (0.1, 0.2, 0.3)
     n: int = 500
     steps: int = 100                          # PGD iterations (Carlini et al.: at least 100)
-    restarts: int = 2
+    restarts: int = 3
     step_size: float = None                   # default 2.5 * eps / steps (Madry et al.)
     labels: str = "true"                      # the strongest choice for the attacker
     fpr: float = defaults.DETECTOR_FPR        # the gated purifier's threshold on clean validation images
     penalty_weight: float = 1000.0            # gated-detector: weight on the MSE above the threshold
+    eot: int = 4                              # EOT samples per PGD step on a random defense (Defense-GAN)
     search_steps: int = None                  # L of the purifier; default its own
     cw_iterations: int = 100
     cw_binary_steps: int = 3
@@ -87,6 +88,7 @@ class Defense:
     predict: object
     paths: dict
     keep: object = None  # what must stay alive for the paths (a loaded SavedModel)
+    eot: int = 1         # gradients averaged over this many calls (a random defense: Defense-GAN)
 
 
 def _defenses(method, a, workdir, config, data, progress):
@@ -103,7 +105,7 @@ def _defenses(method, a, workdir, config, data, progress):
     if method == "none":
         return [Defense("none", "A", labels_of(a), {"pgd": a})]
     if method != "ours":
-        raise ValueError(f"adaptive attacks exist for methods none and ours; {method!r} has no networks here yet")
+        return [_baseline(method, a, workdir, config, labels_of)]
     enc, dec = store.load_autoencoder(workdir, config.aegan, config.dataset)
     kw = {} if config.search_steps is None else {"steps": config.search_steps}
     search = LatentSearchPurifier(enc, dec, mode="search", **kw)
@@ -154,7 +156,38 @@ def _defenses(method, a, workdir, config, data, progress):
     return defenses
 
 
-def _attack_fn(attack, path, eps, config, seed):
+def _baseline(method, a, workdir, config, labels_of):
+    """A baseline of Table 1 as a Defense with the gradient paths its purifier offers: PGD on the
+    adversarially trained classifier; PGD through MagNet's reformer (differentiable: the exact
+    white-box attack); BPDA with EOT over Defense-GAN's random restarts; the search paths for BiGAN+s
+    and AE+s."""
+    import tensorflow as tf
+
+    from tf_aegan.attacks.adaptive import bpda_identity, bpda_through
+    from tf_aegan.methods import load_method
+    from tf_aegan.purify import DefenseGANPurifier, LatentSearchPurifier
+
+    m = load_method(method, workdir, config.dataset, classifier=a)
+    pur, clf = m.purifier, m.classifier
+    if isinstance(pur, DefenseGANPurifier):
+        project = lambda v: pur.project(v)[0]  # noqa: E731  (random restarts: EOT averages them)
+        name = f"{method} (L {pur.steps}, R {pur.restarts})"
+        return Defense(method, name, labels_of(lambda v: clf(project(v))),
+                       {"bpda": lambda v: clf(bpda_identity(project)(v))}, eot=config.eot)
+    if isinstance(pur, LatentSearchPurifier) and pur.mode == "reconstruct":
+        rec = lambda v: clf(pur.reconstruct_tensor(v))  # noqa: E731
+        return Defense(method, f"{method} (reformer)", labels_of(rec), {"fgsm-white": rec, "reconstruct": rec})
+    if isinstance(pur, LatentSearchPurifier):
+        search = tf.function(pur.search_tensor, reduce_retracing=True)
+        return Defense(method, f"{method} (search, L {pur.steps})", labels_of(lambda v: clf(search(v))),
+                       {"fgsm-white": lambda v: clf(pur.reconstruct_tensor(v)),
+                        "reconstruct": lambda v: clf(pur.reconstruct_tensor(v)),
+                        "bpda-gf": lambda v: clf(bpda_through(pur.search_tensor, pur.reconstruct_tensor)(v)),
+                        "search": lambda v: clf(pur.search_tensor(v))})
+    return Defense(method, f"{method} (classifier)", labels_of(clf), {"pgd": clf})
+
+
+def _attack_fn(attack, path, eps, config, seed, eot=1):
     """images, labels -> adversarial images along `path`."""
     from tf_aegan.attacks import carlini_wagner_l2, fgsm
     from tf_aegan.attacks.adaptive import pgd_linf
@@ -165,12 +198,12 @@ def _attack_fn(attack, path, eps, config, seed):
     if attack == "cw":
         return lambda x, y: carlini_wagner_l2(path, x, max_iterations=config.cw_iterations,
                                               binary_search_steps=config.cw_binary_steps)
-    early = attack in EARLY_STOP
+    early = attack in EARLY_STOP and eot == 1  # a random defense may score a stopped image right
     if attack == "gated-detector":
         model_fn, penalty = path
         return lambda x, y: pgd_linf(model_fn, x, y, eps, step_size, config.steps, seed=seed, penalty_fn=penalty,
                                      penalty_weight=config.penalty_weight, early_stop=early)
-    return lambda x, y: pgd_linf(path, x, y, eps, step_size, config.steps, seed=seed, early_stop=early)
+    return lambda x, y: pgd_linf(path, x, y, eps, step_size, config.steps, seed=seed, early_stop=early, eot=eot)
 
 
 def _evaluate(defense, attack, eps, config, x, y, y_attack, cache, restarts=None, steps=None):
@@ -188,7 +221,7 @@ def _evaluate(defense, attack, eps, config, x, y, y_attack, cache, restarts=None
     bs = config.batch_size
     for r in range(restarts):
         todo = np.flatnonzero(correct)
-        make = _attack_fn(attack, path, eps, cfg, config.seed + r)
+        make = _attack_fn(attack, path, eps, cfg, config.seed + r, defense.eot)
         key = f"{defense.name}|{attack}|{eps}|{cfg.steps}|{r}|{len(y)}|{len(todo)}".replace("/", "_").replace(" ", "_")
         for i in range(0, len(todo), bs):
             idx = todo[i:i + bs]
@@ -227,7 +260,19 @@ def run_adaptive(config: AdaptiveConfig, progress=print):
         progress(f"resuming: {cache.count()} batches already computed in {cache.folder}")
     result = {"dataset": config.dataset, "split": "test", "n": int(len(y)), "labels": config.labels,
               "settings": settings, "rows": [], "sanity": []}
-    defenses = [d for m in config.methods for d in _defenses(m, a, workdir, config, data, progress)]
+    from tf_aegan.methods import METHODS, MissingNetworks
+
+    unknown = [m for m in config.methods if m not in METHODS]
+    if unknown:
+        raise ValueError(f"unknown method(s) {', '.join(unknown)}; choose from {', '.join(METHODS)}")
+    result["missing"] = {}
+    defenses = []
+    for m in config.methods:
+        try:
+            defenses += _defenses(m, a, workdir, config, data, progress)
+        except MissingNetworks as e:
+            result["missing"][m] = str(e)
+            progress(f"{m}: skipped: {e}")
     for defense in defenses:
         for attack in config.attacks:
             if attack not in defense.paths:
@@ -321,6 +366,8 @@ def markdown(result):
         last = same[max(same)]
         lines.append(f"| {r['defense']} | {r['attack']} | {r['steps']} x {r['restarts']} | " + " | ".join(cells)
                      + f" | {last['flagged']:.2f} |")
+    for m, why in result.get("missing", {}).items():
+        lines.append(f"\n- `{m}` not run: {why}")
     if result.get("sanity"):
         lines += ["", "Sanity checks (Carlini et al. 2019):", ""]
         for c in result["sanity"]:

@@ -152,6 +152,8 @@ def exits_cleanly(main):
         try:
             return main(argv)
         except ValueError as e:
+            if os.environ.get("TF_AEGAN_TRACEBACK"):
+                raise
             print(f"error: {e}", file=sys.stderr)
             raise SystemExit(2)
 
