@@ -80,7 +80,41 @@ def _same_weights(model, dest):
     except Exception:  # a broken or foreign file is simply replaced
         return False
     new = model.get_weights()
-    return len(old) == len(new) and all(a.shape == b.shape and (a == b).all() for a, b in zip(old, new))
+    return len(old) == len(new) and all(a.shape == b.shape and a.dtype == b.dtype and (a == b).all()
+                                        for a, b in zip(old, new))
+
+
+# Issue 10: a network may be stored in float16 when that changes no accuracy by more than this.
+FLOAT16_TOLERANCE = 0.002
+FLOAT16_CHECK_IMAGES = 2000
+
+
+def float16_change(sub, src, dataset, classifier_dir, data_dir=None):
+    """How much storing `src`'s networks in float16 changes an accuracy: a classifier's on the first
+    test images; an auto-encoder's as classifier A's accuracy on G(F(x)); a generator's as the share
+    of G(z) that A labels differently."""
+    import numpy as np
+
+    from tf_aegan import store
+    from tf_aegan.data import load_dataset
+    from tf_aegan.evaluation import predict_labels
+
+    data = load_dataset(dataset, data_dir)
+    x, y = data.arrays("test", min(FLOAT16_CHECK_IMAGES, data.split("test").size))
+    both = lambda net: (net, store.as_dtype(store.as_dtype(net, "float16"), "float32"))  # noqa: E731
+    load = lambda name: store.load_keras(os.path.join(src, name), name)  # noqa: E731
+    if sub.startswith("classifier_"):
+        accs = [float((predict_labels(c, x) == y).mean()) for c in both(load("classifier.keras"))]
+        return abs(accs[0] - accs[1])
+    a = store.load_classifier(classifier_dir, "A", dataset)
+    dec32, dec16 = both(load("decoder.keras"))
+    if not os.path.isfile(os.path.join(src, "encoder.keras")):
+        z = np.random.default_rng(0).normal(size=(len(x), int(dec32.input_shape[-1]))).astype(np.float32)
+        return float((predict_labels(a, dec32.predict(z, verbose=0)) != predict_labels(a, dec16.predict(z, verbose=0))).mean())
+    enc32, enc16 = both(load("encoder.keras"))
+    accs = [float((predict_labels(a, d.predict(e.predict(x, verbose=0), verbose=0)) == y).mean())
+            for e, d in ((enc32, dec32), (enc16, dec16))]
+    return abs(accs[0] - accs[1])
 
 
 @cli.exits_cleanly
@@ -91,12 +125,17 @@ def main(argv=None):
     p.add_argument("--out", default=None, help="destination (default: weights/<dataset> of the repository)")
     p.add_argument("--train-seconds", action="append", default=[], metavar="SUBFOLDER=SECONDS",
                    help="training time of a network, when its run recorded none (repeatable)")
+    p.add_argument("--float16", action="append", default=[], metavar="SUBFOLDER",
+                   help=f"store this subfolder's networks in float16 when that changes no accuracy by more than "
+                        f"{FLOAT16_TOLERANCE} (checked on {FLOAT16_CHECK_IMAGES} test images; repeatable; 'all')")
+    p.add_argument("--data-dir", default=None, help="data for the float16 check (default: as every command finds it)")
     args = p.parse_args(argv)
-    return ship(args.workdir, args.dataset, args.out, args.train_seconds)
+    return ship(args.workdir, args.dataset, args.out, args.train_seconds, args.float16, args.data_dir)
 
 
-def ship(workdir, dataset="fashion_mnist", out=None, train_seconds=()):
-    """Copy `workdir`'s inference networks into `out` (default weights/<dataset>) with the manifest."""
+def ship(workdir, dataset="fashion_mnist", out=None, train_seconds=(), float16=(), data_dir=None):
+    """Copy `workdir`'s inference networks into `out` (default weights/<dataset>) with the manifest;
+    the subfolders in `float16` ("all": every one) are stored in float16 where that is harmless."""
     from tf_aegan.store import MANIFEST, sha256, shipped_dir
     from tf_aegan.train.jobs import read_history
 
@@ -135,6 +174,13 @@ def ship(workdir, dataset="fashion_mnist", out=None, train_seconds=()):
         if sub in seconds:
             metrics["train_seconds"] = seconds[sub]
         os.makedirs(os.path.join(out, sub), exist_ok=True)
+        stored = "float32"
+        if sub in float16 or "all" in float16:
+            change = float16_change(sub, src, dataset, workdir if os.path.isdir(os.path.join(workdir, "classifier_A"))
+                                    else out, data_dir)
+            stored = "float16" if change <= FLOAT16_TOLERANCE else "float32"
+            metrics["float16_accuracy_change"] = change
+            print(f"{sub}: float16 changes the accuracy by {change:.4f}: stored in {stored}")
         for name in files:
             path = os.path.join(src, name)
             if not os.path.isfile(path):
@@ -144,13 +190,17 @@ def ship(workdir, dataset="fashion_mnist", out=None, train_seconds=()):
             import keras
 
             model = keras.saving.load_model(path, compile=False)
+            if stored == "float16":
+                from tf_aegan.store import as_dtype
+
+                model = as_dtype(model, "float16")
             if _same_weights(model, dest):
                 print(f"{sub}/{name}: unchanged, kept (no new file for git to store)")
             else:
                 model.save(dest)
             manifest["networks"][f"{sub}/{name}"] = {
                 "bytes": os.path.getsize(dest), "sha256": sha256(dest),
-                "command": _command(src, info.get("config.json", {})),
+                "command": _command(src, info.get("config.json", {})), "stored_as": stored,
                 "config": info.get("config.json", {}), "metrics": metrics}
             print(f"{sub}/{name}: {os.path.getsize(dest) / 1e6:.1f} MB")
         for extra in ("config.json", "metrics.json", "history.csv", "reconstructions.png", "samples.png", "losses.png"):

@@ -307,6 +307,17 @@ def test_baselines_ship_with_their_commands_and_earlier_entries_stay(with_baseli
     shutil.copytree(os.path.join(with_baselines[5], "classifier_A"), partial / "classifier_A")
     second = export.weights.main(["--workdir", str(partial), "--dataset", "mnist", "--out", out])
     assert set(second["networks"]) == set(nets)
+    # float16 storage: half the bytes, loaded back as float32 networks, the accuracy change recorded.
+    half = export.weights.main(["--workdir", with_baselines[5], "--dataset", "mnist", "--out", out, "--float16", "all",
+                                "--data-dir", with_baselines[3]])
+    entry = half["networks"]["magnet/decoder.keras"]
+    assert entry["metrics"]["float16_accuracy_change"] <= 0.002 and entry["stored_as"] == "float16"
+    assert entry["bytes"] < 0.6 * nets["magnet/decoder.keras"]["bytes"]
+    from tf_aegan import store
+
+    dec = store.load_keras(f"{out}/magnet/decoder.keras", "decoder")
+    assert {w.dtype for w in dec.weights} == {"float32"}
+    assert "defensegan/decoder.keras" in half["networks"] and "classifier_A/classifier.keras" in half["networks"]
 
 
 def test_adaptive_attacks_reach_every_baseline(with_baselines, tmp_path):

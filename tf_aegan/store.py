@@ -59,6 +59,19 @@ def aegan_name(adversarial=True, noise=True, latent_dim=128):
     return name
 
 
+def as_dtype(model, dtype):
+    """A copy of the functional `model` whose layers hold (and compute in) `dtype`: float16 halves a
+    shipped file; every loader turns it back into float32 (`load_keras`)."""
+    def clone(layer):
+        config = layer.get_config()
+        config["dtype"] = dtype
+        return layer.__class__.from_config(config)
+
+    copy = keras.models.clone_model(model, clone_function=clone)
+    copy.set_weights([w.astype(dtype) for w in model.get_weights()])
+    return copy
+
+
 def load_keras(path, what, train_hint=None):
     """Load a `.keras` file; a missing or broken one raises ValueError naming it and how to make it."""
     hint = f" Train it with: {train_hint}" if train_hint else ""
@@ -66,9 +79,12 @@ def load_keras(path, what, train_hint=None):
         raise ValueError(f"no {what} at {path}.{hint}")
     verify_against_manifest(path)
     try:
-        return keras.saving.load_model(path, compile=False)
+        model = keras.saving.load_model(path, compile=False)
     except Exception as e:  # Keras raises several types for a broken archive
         raise ValueError(f"{path} is not a loadable {what} ({type(e).__name__}: {e}).{hint}") from e
+    if any(w.dtype == "float16" for w in model.weights):  # stored in float16 to save space: compute in float32
+        model = as_dtype(model, "float32")
+    return model
 
 
 def load_classifier(workdir, arch="A", dataset="fashion_mnist"):
