@@ -38,6 +38,12 @@ ATTACKS = ("pgd", "fgsm-white", "reconstruct", "bpda", "bpda-gf", "search", "gat
 DEFAULT_ATTACKS = ("pgd", "fgsm-white", "reconstruct", "bpda", "bpda-gf", "search", "gated", "gated-detector", "served")
 
 
+# The settings a cached batch depends on (the rest, e.g. which attacks or eps run, is in each batch's
+# key or decides only whether it runs): a rerun with more attacks or eps reuses what was computed.
+CACHE_FIELDS = ("dataset", "workdir", "aegan", "n", "steps", "step_size", "labels", "fpr", "penalty_weight", "eot",
+                "search_steps", "cw_iterations", "cw_binary_steps", "batch_size", "seed")
+
+
 @dataclasses.dataclass
 class AdaptiveConfig:
     dataset: str = "fashion_mnist"
@@ -255,7 +261,7 @@ def run_adaptive(config: AdaptiveConfig, progress=print):
     y_attack = y if config.labels == "true" else predict_labels(a, x)
     settings = {k: v for k, v in dataclasses.asdict(config).items() if k not in ("out", "data_dir")}
     cache = BatchCache(os.path.join(config.out, f".cache_adaptive_{config.dataset}_"
-                                                f"{fingerprint(settings, workdir)}"))
+                                                f"{fingerprint({k: settings[k] for k in CACHE_FIELDS}, workdir)}"))
     if cache.count():
         progress(f"resuming: {cache.count()} batches already computed in {cache.folder}")
     result = {"dataset": config.dataset, "split": "test", "n": int(len(y)), "labels": config.labels,
@@ -339,7 +345,7 @@ def sanity_checks(rows, defenses, config, x, y, y_attack, cache, progress):
         target = next((d for d in defenses if "search" in d.paths), main)
         logits = target.paths.get("search", target.paths.get("pgd"))
         t = time.time()
-        adv = cache.get("spsa", 0, lambda: np.asarray(spsa(logits, x[:k], y_attack[:k], eps, config.spsa_steps,
+        adv = cache.get(f"spsa_{k}_{config.spsa_steps}_{config.spsa_samples}_{eps}", 0, lambda: np.asarray(spsa(logits, x[:k], y_attack[:k], eps, config.spsa_steps,
                                                            samples=config.spsa_samples, seed=config.seed)))
         spsa_acc = float((target.predict(adv)[0] == y[:k]).mean())
         grad_accs = [_evaluate(target, a_, eps, config, x[:k], y[:k], y_attack[:k], cache, restarts=1)["accuracy"]
