@@ -215,6 +215,11 @@ def test_benchmarks_run_on_tiny_networks(workdir, tmp_path):
     cells = {(r["model"], r["batch"], r["adversarial_share"]) for r in served["mixed"]}
     assert len(cells) == 2 * 3 * 4 and all(r["p99_ms"] >= r["p50_ms"] > 0 for r in served["mixed"])
     assert (tmp_path / "serving_mnist.png").exists()
+    import bench.training
+
+    speeds = bench.training.main(workdir[:4] + ["--batch", "4", "--steps", "1", "--repeats", "1"])
+    assert set(speeds) == {"aegan", "magnet", "bigan", "defensegan", "advtrain"}
+    assert all(r["seconds_per_step"] > 0 and r["full_length_steps"] > 0 for r in speeds.values())
 
 
 @pytest.fixture(scope="module")

@@ -11,8 +11,10 @@ import numpy as np
 
 from tf_aegan import defaults, plots, store
 from tf_aegan.data import load_dataset
-from tf_aegan.models import build_classifier, build_critic, build_decoder, build_encoder, build_joint_discriminator
+from tf_aegan.models import (build_classifier, build_critic, build_decoder, build_discriminator, build_encoder,
+                             build_joint_discriminator)
 from tf_aegan.train.advtrain import AdversarialTraining
+from tf_aegan.train.aegan import AEGAN
 from tf_aegan.train.bigan import BiGAN
 from tf_aegan.train.jobs import SaveNetworks, batches, start_networks, train_aegan, write_metrics
 from tf_aegan.train.runner import completed_epochs, fit_resumable, make_strategy, prepare_workdir
@@ -156,3 +158,42 @@ def train_advtrain(dataset_name="fashion_mnist", workdir="workdirs/fashion_mnist
                   callbacks=[SaveNetworks(folder, nets)], verbose=verbose, initial_epoch=initial_epoch)
     return write_metrics(folder, f"classifier_{arch}_advtr", dataset_name,
                          ("loss", "adv_accuracy", "val_accuracy", "val_adv_accuracy"), start)
+
+
+def trainer_timers(dataset_name="fashion_mnist", data_dir=None, steps=5, latent_dim=defaults.LATENT_DIM, batch=None):
+    """For the training benchmark: name -> (callable running `steps` training steps of that trainer on
+    real batches at its default batch size, or `batch` for all, the steps one of its full-length runs takes)."""
+    data = load_dataset(dataset_name, data_dir)
+    shape, n_train = data.image_shape, data.split("train").size
+
+    def batches_of(size):
+        return data.pipeline("train", batch or size, drop_remainder=True).take(steps).cache().repeat()
+
+    adam = lambda lr=defaults.AEGAN_LR: keras.optimizers.Adam(lr, beta_1=0.5)  # noqa: E731
+    epoch = math.ceil(n_train / (batch or defaults.AEGAN_BATCH[dataset_name]))
+    aegan = AEGAN(build_encoder(shape, latent_dim), build_decoder(shape, latent_dim),
+                                             build_discriminator(shape), latent_dim=latent_dim)
+    aegan.compile(e_optimizer=adam(), g_optimizer=adam(), d_optimizer=adam())
+    magnet = AEGAN(build_encoder(shape, latent_dim), build_decoder(shape, latent_dim),
+                                              adversarial=False, noise_eta=defaults.MAGNET_NOISE,
+                                              noise_schedule="fixed", recon_reduction="mean", latent_dim=latent_dim)
+    magnet.compile(e_optimizer=adam(), g_optimizer=adam())
+    wgan = WGANGP(build_decoder(shape, latent_dim, batchnorm=False), build_critic(shape), latent_dim=latent_dim)
+    wgan.compile(d_optimizer=keras.optimizers.Adam(defaults.DGAN_TRAIN_LR, *defaults.DGAN_TRAIN_BETAS),
+                 g_optimizer=keras.optimizers.Adam(defaults.DGAN_TRAIN_LR, *defaults.DGAN_TRAIN_BETAS))
+    bigan = BiGAN(build_encoder(shape, latent_dim), build_decoder(shape, latent_dim),
+                  build_joint_discriminator(shape, latent_dim), latent_dim=latent_dim)
+    bigan.compile(d_optimizer=adam(defaults.BIGAN_LR), eg_optimizer=adam(defaults.BIGAN_LR))
+    advtr = AdversarialTraining(build_classifier("A", shape, data.num_classes), eps=defaults.ADVTR_EPS[dataset_name])
+    advtr.compile(optimizer=keras.optimizers.Adam(defaults.CLASSIFIER_LR))
+    runs = {
+        "aegan": (aegan, batches_of(defaults.AEGAN_BATCH[dataset_name]), defaults.AEGAN_EPOCHS[dataset_name] * epoch),
+        "magnet": (magnet, batches_of(defaults.AEGAN_BATCH[dataset_name]), defaults.AEGAN_EPOCHS[dataset_name] * epoch),
+        "bigan": (bigan, batches_of(defaults.AEGAN_BATCH[dataset_name]), defaults.AEGAN_EPOCHS[dataset_name] * epoch),
+        "defensegan": (wgan, data.pipeline("train", defaults.DGAN_CRITIC_STEPS * (batch or defaults.DGAN_BATCH),
+                                           drop_remainder=True).take(steps).cache().repeat(), defaults.DGAN_ITERATIONS),
+        "advtrain": (advtr, batches_of(defaults.CLASSIFIER_BATCH),
+                     defaults.ADVTR_EPOCHS * math.ceil(n_train / (batch or defaults.CLASSIFIER_BATCH))),
+    }
+    return {name: ((lambda m, ds: lambda: m.fit(ds, epochs=1, steps_per_epoch=steps, verbose=0))(m, ds), full)
+            for name, (m, ds, full) in runs.items()}
