@@ -340,3 +340,23 @@ def test_adaptive_attacks_reach_every_baseline(with_baselines, tmp_path):
     assert got == {("none", "pgd"), ("advtr", "pgd"), ("magnet", "reconstruct"), ("bigan_s", "reconstruct"),
                    ("bigan_s", "search"), ("defensegan", "bpda")}
     assert "ae_s" in result["missing"] and all(r["n"] == 4 and r["restarts"] == 2 for r in result["rows"])
+
+
+def test_cache_fingerprint_follows_contents_not_paths_or_times(tmp_path):
+    import os
+    import shutil
+
+    from tf_aegan.store import REPO_ROOT
+    from tf_aegan.tables import fingerprint
+
+    a, b = tmp_path / "a", tmp_path / "b"
+    (a / "net").mkdir(parents=True)
+    (a / "net" / "decoder.keras").write_bytes(b"weights")
+    shutil.copytree(a, b)
+    os.utime(b / "net" / "decoder.keras", (0, 0))  # a fresh clone's files have other times
+    assert fingerprint({"n": 5}, str(a)) == fingerprint({"n": 5}, str(b))
+    inside = os.path.join(REPO_ROOT, "weights", "fashion_mnist")
+    assert fingerprint({"workdir": inside}, str(a)) == fingerprint({"workdir": "weights/fashion_mnist"}, str(a))
+    (b / "net" / "decoder.keras").write_bytes(b"other weights")
+    assert fingerprint({"n": 5}, str(a)) != fingerprint({"n": 5}, str(b))
+    assert fingerprint({"n": 5}, str(a)) != fingerprint({"n": 6}, str(a))

@@ -249,6 +249,13 @@ def _scored_batch(make, defense, x, y, y_attack):
     return np.stack([pred.astype(np.float64), flags.astype(np.float64)])
 
 
+def _network_folders(workdir, aegan):
+    """The folders whose networks the attacks use: the work directory, and the AE-GAN's when it lies elsewhere."""
+    folder = os.path.join(workdir, aegan)
+    inside = os.path.abspath(folder).startswith(os.path.abspath(workdir) + os.sep)
+    return (workdir,) if inside else (workdir, folder)
+
+
 def run_adaptive(config: AdaptiveConfig, progress=print):
     """Every (defense, attack, eps) row and the sanity checks; writes JSON and Markdown as it goes."""
     import keras
@@ -261,7 +268,7 @@ def run_adaptive(config: AdaptiveConfig, progress=print):
     y_attack = y if config.labels == "true" else predict_labels(a, x)
     settings = {k: v for k, v in dataclasses.asdict(config).items() if k not in ("out", "data_dir")}
     cache = BatchCache(os.path.join(config.out, f".cache_adaptive_{config.dataset}_"
-                                                f"{fingerprint({k: settings[k] for k in CACHE_FIELDS}, workdir)}"))
+                                                f"{fingerprint({k: settings[k] for k in CACHE_FIELDS}, *_network_folders(workdir, config.aegan))}"))
     if cache.count():
         progress(f"resuming: {cache.count()} batches already computed in {cache.folder}")
     result = {"dataset": config.dataset, "split": "test", "n": int(len(y)), "labels": config.labels,

@@ -91,14 +91,23 @@ class BatchCache:
         shutil.rmtree(self.folder, ignore_errors=True)
 
 
-def fingerprint(settings, workdir):
+def fingerprint(settings, *folders):
     """What the cached batches depend on: `settings` (every option that changes them) and the
-    networks' files in `workdir` (size, mtime)."""
+    networks in `folders` (their contents' SHA-256). Paths inside the repository count relative to
+    it, so a cache committed with a run is found again on a fresh clone."""
+    from tf_aegan.store import REPO_ROOT, sha256
+
+    def portable(value):
+        if isinstance(value, str) and os.path.isabs(value) and value.startswith(REPO_ROOT + os.sep):
+            return os.path.relpath(value, REPO_ROOT)
+        return value
+
     files = []
-    for root, _, names in os.walk(workdir):
-        files += [(os.path.relpath(os.path.join(root, f), workdir), os.path.getsize(os.path.join(root, f)),
-                   int(os.path.getmtime(os.path.join(root, f)))) for f in sorted(names) if f.endswith(".keras")]
-    text = json.dumps([settings, sorted(files)], sort_keys=True)
+    for folder in folders:
+        for root, _, names in os.walk(folder):
+            files += [(os.path.relpath(os.path.join(root, f), folder), sha256(os.path.join(root, f)))
+                      for f in sorted(names) if f.endswith(".keras") and not f.startswith(".")]
+    text = json.dumps([{k: portable(v) for k, v in settings.items()}, sorted(files)], sort_keys=True)
     return hashlib.sha1(text.encode()).hexdigest()[:12]
 
 
