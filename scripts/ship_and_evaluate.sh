@@ -14,7 +14,8 @@ for run in study/baselines/fashion_mnist/*/; do [ -f "$run/config.json" ] && cp 
 rm -rf "$S"/*/backup "$S"/*/tensorboard
 run() { local name=$1; shift; echo "== $(date -u +%H:%M:%S) $*" | tee -a "$OUT/logs/progress.txt"
   .venv/bin/python -m "$@" > "$OUT/logs/$name.log" 2>&1; echo "   $(date -u +%H:%M:%S) exit $?" | tee -a "$OUT/logs/progress.txt"; }
-run weights export.weights --workdir "$S" --dataset fashion_mnist --float16 all
+F16=""; for n in aegan aegan_nonoise ae_nonoise aegan_z20 magnet magnet_z20 bigan defensegan; do F16="$F16 --float16 $n"; done
+run weights export.weights --workdir "$S" --dataset fashion_mnist $F16   # classifiers stay float32
 M=none,ours,advtr,magnet,bigan_s,defensegan
 run search_params evaluate.search_params --out "$OUT"
 run table_fgsm evaluate.table --attack fgsm --methods $M --n 1000 --out "$OUT"
