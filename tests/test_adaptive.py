@@ -112,6 +112,10 @@ def test_evaluate_adaptive_end_to_end_on_tiny_networks(tmp_path):
     for r in saved["rows"]:
         assert set(r) >= {"method", "attack", "eps", "steps", "restarts", "accuracy", "ci", "n", "flagged"}
         assert r["n"] == 8 and 0 <= r["flagged"] <= 1
+    by = {(r["defense"], r["attack"], r["eps"]): r["accuracy"] for r in saved["rows"]}
+    for (defense, attack, eps), acc in by.items():
+        if attack == "bpda":  # warm-started at the white-box FGSM example: never weaker than it
+            assert acc <= by[(defense, "fgsm-white", eps)]
     names = [c["name"] for c in saved["sanity"]]
     assert any("SPSA" in n for n in names) and any("eps grows toward 1" in n for n in names)
     assert all(isinstance(c["passed"], bool) for c in saved["sanity"])

@@ -193,8 +193,14 @@ def _baseline(method, a, workdir, config, labels_of):
     return Defense(method, f"{method} (classifier)", labels_of(clf), {"pgd": clf})
 
 
-def _attack_fn(attack, path, eps, config, seed, eot=1):
-    """images, labels -> adversarial images along `path`."""
+# Attacks whose first restart starts at the non-adaptive white-box FGSM example (through G(F(x))) and
+# stops each image once it is broken: never weaker than that FGSM, image by image. BPDA with the
+# identity as backward pass needs it here (its gradient alone is weaker than FGSM through G(F(x))).
+WARM_STARTED = ("bpda",)
+
+
+def _attack_fn(attack, path, eps, config, seed, eot=1, warm_path=None):
+    """images, labels -> adversarial images along `path`; `warm_path`: start from FGSM along it."""
     from tf_aegan.attacks import carlini_wagner_l2, fgsm
     from tf_aegan.attacks.adaptive import pgd_linf
 
@@ -209,6 +215,9 @@ def _attack_fn(attack, path, eps, config, seed, eot=1):
         model_fn, penalty = path
         return lambda x, y: pgd_linf(model_fn, x, y, eps, step_size, config.steps, seed=seed, penalty_fn=penalty,
                                      penalty_weight=config.penalty_weight, early_stop=early)
+    if warm_path is not None:
+        return lambda x, y: pgd_linf(path, x, y, eps, step_size, config.steps, seed=seed, early_stop=early, eot=eot,
+                                     x_init=fgsm(warm_path, x, eps, y=y))
     return lambda x, y: pgd_linf(path, x, y, eps, step_size, config.steps, seed=seed, early_stop=early, eot=eot)
 
 
@@ -227,8 +236,10 @@ def _evaluate(defense, attack, eps, config, x, y, y_attack, cache, restarts=None
     bs = config.batch_size
     for r in range(restarts):
         todo = np.flatnonzero(correct)
-        make = _attack_fn(attack, path, eps, cfg, config.seed + r, defense.eot)
-        key = f"{defense.name}|{attack}|{eps}|{cfg.steps}|{r}|{len(y)}|{len(todo)}".replace("/", "_").replace(" ", "_")
+        warm = defense.paths.get("fgsm-white") if attack in WARM_STARTED and r == 0 else None
+        make = _attack_fn(attack, path, eps, cfg, config.seed + r, defense.eot, warm)
+        key = (f"{defense.name}|{attack}|{eps}|{cfg.steps}|{r}|{len(y)}|{len(todo)}" + ("|warm" if warm else "")
+               ).replace("/", "_").replace(" ", "_")
         for i in range(0, len(todo), bs):
             idx = todo[i:i + bs]
             out = cache.get(key, i // bs, lambda: _scored_batch(make, defense, x[idx], y[idx], y_attack[idx]))

@@ -36,14 +36,15 @@ def bpda_through(fn, approx):
 
 
 def pgd_linf(model_fn, x, y, eps, step_size, steps, rand_init=True, seed=0, penalty_fn=None, penalty_weight=0.0,
-             eot=1, early_stop=False):
+             eot=1, early_stop=False, x_init=None):
     """PGD (Madry et al. 2017) maximising CE(model_fn(x'), y) - penalty_weight * penalty_fn(x') per image.
 
     x' stays in the L-infinity ball of radius `eps` around x and in [0, 1]. `y` are the labels the
     attack moves away from (true labels, or the model's predictions). `early_stop`: an image stops
     moving once model_fn no longer predicts y, and later steps compute only the others: exact when
     model_fn's forward pass is the defense scored (a found adversarial example is kept), and much
-    cheaper when most images fall early. Returns x' as a tensor.
+    cheaper when most images fall early. `x_init`: the starting point (e.g. another attack's
+    example; projected into the ball) instead of x or a random start. Returns x' as a tensor.
     """
     if eps < 0 or steps < 0 or eot < 1:
         raise ValueError(f"need eps >= 0, steps >= 0 and eot >= 1, got eps={eps}, steps={steps}, eot={eot}")
@@ -73,7 +74,9 @@ def pgd_linf(model_fn, x, y, eps, step_size, steps, rand_init=True, seed=0, pena
         return moved, fooled
 
     xa = x
-    if rand_init:
+    if x_init is not None:
+        xa = tf.clip_by_value(tf.clip_by_value(tf.convert_to_tensor(x_init, tf.float32), x - eps, x + eps), 0.0, 1.0)
+    elif rand_init:
         noise = tf.random.stateless_uniform(tf.shape(x), seed=[seed, 0], minval=-eps, maxval=eps)
         xa = tf.clip_by_value(x + noise, 0.0, 1.0)
     if not early_stop:
