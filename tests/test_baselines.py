@@ -122,3 +122,10 @@ def test_bad_options_give_clear_errors(idx_dir, tmp_path, capsys):
     with pytest.raises(SystemExit) as e:
         train.bigan.main(COMMON + ["--data-dir", idx_dir, "--workdir", str(tmp_path), "--epochs", "0"])
     assert e.value.code == 2 and "epochs must be at least 1" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as e:
+        train.advtrain.main(COMMON + ["--data-dir", idx_dir, "--workdir", str(tmp_path), "--eps", "1.5"])
+    assert e.value.code == 2 and "eps must be in (0, 1], got 1.5" in capsys.readouterr().err
+    assert not (tmp_path / "classifier_A_advtr").exists()  # refused before a work directory was made
+    with pytest.raises(SystemExit) as e:
+        train.magnet.main(COMMON + ["--data-dir", idx_dir, "--workdir", str(tmp_path), "--noise", "-1"])
+    assert e.value.code == 2 and "noise must be >= 0" in capsys.readouterr().err

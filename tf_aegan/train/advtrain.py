@@ -19,17 +19,22 @@ class AdversarialTraining(keras.Model):
     def __init__(self, classifier, eps=0.3, steps=defaults.ADVTR_STEPS, step_size=defaults.ADVTR_STEP_SIZE,
                  adv_fraction=defaults.ADVTR_FRACTION, **kwargs):
         super().__init__(**kwargs)
+        self.check(eps, steps, step_size, adv_fraction)
+        self.classifier = classifier
+        self.eps, self.steps, self.step_size, self.adv_fraction = float(eps), int(steps), float(step_size), adv_fraction
+        self.loss_tracker = keras.metrics.Mean(name="loss")
+        self.adv_accuracy = keras.metrics.SparseCategoricalAccuracy(name="adv_accuracy")
+        self.accuracy = keras.metrics.SparseCategoricalAccuracy(name="accuracy")
+
+    @staticmethod
+    def check(eps, steps, step_size, adv_fraction):
+        """ValueError naming the setting that PGD adversarial training cannot use."""
         if not 0 < eps <= 1:
             raise ValueError(f"eps must be in (0, 1], got {eps}")
         if steps < 1 or step_size <= 0:
             raise ValueError(f"need steps >= 1 and step_size > 0, got steps={steps}, step_size={step_size}")
         if not 0 <= adv_fraction <= 1:
             raise ValueError(f"adv_fraction must be in [0, 1], got {adv_fraction}")
-        self.classifier = classifier
-        self.eps, self.steps, self.step_size, self.adv_fraction = float(eps), int(steps), float(step_size), adv_fraction
-        self.loss_tracker = keras.metrics.Mean(name="loss")
-        self.adv_accuracy = keras.metrics.SparseCategoricalAccuracy(name="adv_accuracy")
-        self.accuracy = keras.metrics.SparseCategoricalAccuracy(name="accuracy")
 
     @property
     def metrics(self):

@@ -48,7 +48,10 @@ def train_defensegan(dataset_name="fashion_mnist", workdir="workdirs/fashion_mni
                      verbose=None, iterations_per_epoch=defaults.DGAN_ITERATIONS_PER_EPOCH):
     """Train Defense-GAN's WGAN-GP generator for `iterations` generator steps, rounded up to whole
     epochs of `iterations_per_epoch` (the checkpoint interval); the generator is saved as `decoder.keras`, the critic as `critic.keras`."""
-    _check_positive(iterations=iterations, batch_size=batch_size, iterations_per_epoch=iterations_per_epoch)
+    _check_positive(iterations=iterations, batch_size=batch_size, iterations_per_epoch=iterations_per_epoch,
+                    critic_steps=critic_steps, latent_dim=latent_dim)
+    if gp_weight < 0 or lr <= 0:
+        raise ValueError(f"need gp_weight >= 0 and lr > 0, got gp_weight={gp_weight}, lr={lr}")
     dist = make_strategy(strategy, logical_cpus)
     data = load_dataset(dataset_name, data_dir)
     folder = os.path.join(workdir, name)
@@ -87,6 +90,8 @@ def train_magnet(dataset_name="fashion_mnist", workdir="workdirs/fashion_mnist",
                  noise=defaults.MAGNET_NOISE, name=None, **kwargs):
     """MagNet's reformer: Table 6's auto-encoder without the discriminator, trained to reconstruct x
     from x + N(0, noise^2) with the per-pixel mean squared error (Meng & Chen 2017; Appendix A)."""
+    if noise < 0:
+        raise ValueError(f"noise must be >= 0, got {noise}")
     name = name or ("magnet" if latent_dim == defaults.LATENT_DIM else f"magnet_z{latent_dim}")
     return train_aegan(dataset_name, workdir=workdir, latent_dim=latent_dim, noise_eta=noise, adversarial=False,
                        noise_schedule="fixed", recon_reduction="mean", name=name, **kwargs)
@@ -97,7 +102,7 @@ def train_bigan(dataset_name="fashion_mnist", workdir="workdirs/fashion_mnist", 
                 beta_1=defaults.BIGAN_BETA_1, name="bigan", strategy="default", logical_cpus=None, seed=0,
                 max_examples=None, verbose=None):
     """Train BiGAN (encoder and generator of Table 6, joint discriminator) for Table 4's epochs."""
-    _check_positive(epochs=epochs, batch_size=batch_size, max_examples=max_examples)
+    _check_positive(epochs=epochs, batch_size=batch_size, max_examples=max_examples, latent_dim=latent_dim)
     epochs = defaults.AEGAN_EPOCHS[dataset_name] if epochs is None else epochs
     batch_size = defaults.AEGAN_BATCH[dataset_name] if batch_size is None else batch_size
     dist = make_strategy(strategy, logical_cpus)
@@ -136,6 +141,7 @@ def train_advtrain(dataset_name="fashion_mnist", workdir="workdirs/fashion_mnist
     (Madry et al. 2018; the paper's Adv. Tr. column), checkpointed and resumable every epoch."""
     _check_positive(epochs=epochs, batch_size=batch_size, max_examples=max_examples)
     eps = defaults.ADVTR_EPS[dataset_name] if eps is None else eps
+    AdversarialTraining.check(eps, steps, step_size, adv_fraction)  # before a work directory is made
     dist = make_strategy(strategy, logical_cpus)
     data = load_dataset(dataset_name, data_dir)
     folder = store.classifier_dir(workdir, f"{arch}_advtr")
