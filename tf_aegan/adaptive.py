@@ -278,8 +278,8 @@ def run_adaptive(config: AdaptiveConfig, progress=print):
     workdir, data, x, y, a = evaluation_inputs(config)
     y_attack = y if config.labels == "true" else predict_labels(a, x)
     settings = {k: v for k, v in dataclasses.asdict(config).items() if k not in ("out", "data_dir")}
-    cache = BatchCache(os.path.join(config.out, f".cache_adaptive_{config.dataset}_"
-                                                f"{fingerprint({k: settings[k] for k in CACHE_FIELDS}, *_network_folders(workdir, config.aegan))}"))
+    key = fingerprint({k: settings[k] for k in CACHE_FIELDS}, *_network_folders(workdir, config.aegan))
+    cache = BatchCache(os.path.join(config.out, f".cache_adaptive_{config.dataset}_{key}"))
     if cache.count():
         progress(f"resuming: {cache.count()} batches already computed in {cache.folder}")
     result = {"dataset": config.dataset, "split": "test", "n": int(len(y)), "labels": config.labels,
@@ -363,8 +363,8 @@ def sanity_checks(rows, defenses, config, x, y, y_attack, cache, progress):
         target = next((d for d in defenses if "search" in d.paths), main)
         logits = target.paths.get("search", target.paths.get("pgd"))
         t = time.time()
-        adv = cache.get(f"spsa_{k}_{config.spsa_steps}_{config.spsa_samples}_{eps}", 0, lambda: np.asarray(spsa(logits, x[:k], y_attack[:k], eps, config.spsa_steps,
-                                                           samples=config.spsa_samples, seed=config.seed)))
+        adv = cache.get(f"spsa_{k}_{config.spsa_steps}_{config.spsa_samples}_{eps}", 0, lambda: np.asarray(
+            spsa(logits, x[:k], y_attack[:k], eps, config.spsa_steps, samples=config.spsa_samples, seed=config.seed)))
         spsa_acc = float((target.predict(adv)[0] == y[:k]).mean())
         grad_accs = [_evaluate(target, a_, eps, config, x[:k], y[:k], y_attack[:k], cache, restarts=1)["accuracy"]
                      for a_ in target.paths if a_ not in ("cw",)]

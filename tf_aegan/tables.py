@@ -170,8 +170,8 @@ def run_table(config: TableConfig, progress=print):
     result = {"attack": config.attack, "dataset": config.dataset, "n": len(y), "clean": {}, "seconds_per_image": {},
               "rows": [], "missing": {}, "settings": settings}
     bs = config.batch_size
-    cache = BatchCache(os.path.join(config.out, f".cache_{config.attack}_{config.dataset}_"
-                                                f"{fingerprint(dict(settings, attack=config.attack, dataset=config.dataset, batch_size=bs, cache_format=2), workdir)}"))
+    keyed = dict(settings, attack=config.attack, dataset=config.dataset, batch_size=bs, cache_format=2)
+    cache = BatchCache(os.path.join(config.out, f".cache_{config.attack}_{config.dataset}_{fingerprint(keyed, workdir)}"))
     if cache.count():
         progress(f"resuming: {cache.count()} batches already computed in {cache.folder}")
     batches = [(i, slice(i * bs, min(len(y), (i + 1) * bs))) for i in range((len(y) + bs - 1) // bs)]
