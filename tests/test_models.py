@@ -60,3 +60,18 @@ def test_bad_arguments():
         build_classifier("D")
     with pytest.raises(ValueError, match=r"not \(32, 32, 3\)"):
         build_encoder((32, 32, 3))
+
+
+def test_shipped_networks_stay_under_60_mb_and_match_their_manifest():
+    """Issue 10: the repository's networks stay under 60 MB in all; every shipped file is listed."""
+    import json
+    import os
+
+    from tf_aegan.store import shipped_dir
+
+    root = shipped_dir("fashion_mnist")
+    files = [os.path.join(d, f) for d, _, names in os.walk(root) for f in names if f.endswith(".keras")]
+    assert files and sum(os.path.getsize(f) for f in files) < 60e6
+    with open(os.path.join(root, "manifest.json")) as f:
+        listed = json.load(f)["networks"]
+    assert {os.path.relpath(f, root) for f in files} == set(listed)
