@@ -246,6 +246,8 @@ def test_every_column_of_table1_with_baselines(with_baselines, tmp_path):
     result = evaluate.table.main(with_baselines + ["--attack", "fgsm", "--methods", methods, "--n", "8",
                                                    "--steps", "2", "--out", str(tmp_path)])
     assert not result["missing"] and list(result["clean"]) == methods.split(",")
+    assert result["trained"]["defensegan"] == "2 generator iterations" and result["trained"]["bigan_s"] == "1 epoch"
+    assert result["trained"]["none"] == "" and "| trained |" in (tmp_path / "table_fgsm_mnist.md").read_text()
     rows = {(r["threat"], r["method"]) for r in result["rows"]}
     assert ("white", "advtr") in rows and ("gray", "advtr") not in rows  # no hidden defense to be gray about
     assert ("white-zerograd", "advtr") not in rows and ("white-zerograd", "magnet") in rows

@@ -28,6 +28,25 @@ class Method:
     white_box: Optional[Callable] = None
     has_gray: bool = True  # adversarial training has no hidden defense: no gray-box row
     rejects: bool = False  # MagNet: its detector rejects inputs whose reconstruction error is too high
+    trained: str = ""      # how long its networks were trained (from their folder's history and config)
+
+
+def training_length(folder):
+    """'N epochs' (or Defense-GAN's generator iterations) from a run folder's history.csv and config.json."""
+    import csv
+    import json
+
+    if not folder or not os.path.isfile(os.path.join(folder, "history.csv")):
+        return ""
+    with open(os.path.join(folder, "history.csv")) as f:
+        epochs = len({row["epoch"] for row in csv.DictReader(f)})
+    config = {}
+    if os.path.isfile(os.path.join(folder, "config.json")):
+        with open(os.path.join(folder, "config.json")) as f:
+            config = json.load(f)
+    if config.get("kind") == "defensegan":
+        return f"{epochs * config.get('iterations_per_epoch', 1000)} generator iterations"
+    return f"{epochs} epoch{'' if epochs == 1 else 's'}" + (" (this run's; it started from other networks)" if config.get("init_from") else "")
 
 
 def _load(loader, *args):
@@ -110,4 +129,6 @@ def load_method(name, workdir, dataset="fashion_mnist", classifier=None, steps=S
     loader, folder = REGISTRY[name]
     folder = {"ours": aegan, **(folders or {})}.get(name, folder)
     a = classifier if classifier is not None else _load(store.load_classifier, workdir, "A", dataset)
-    return loader(a, workdir, dataset, steps, folder)
+    method = loader(a, workdir, dataset, steps, folder)
+    method.trained = training_length(os.path.join(workdir, folder) if folder else None)
+    return method

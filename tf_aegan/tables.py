@@ -168,7 +168,7 @@ def run_table(config: TableConfig, progress=print):
     attack = attacks[config.attack]
     settings = settings_of(config, eps, split)
     result = {"attack": config.attack, "dataset": config.dataset, "n": len(y), "clean": {}, "seconds_per_image": {},
-              "rows": [], "missing": {}, "settings": settings}
+              "trained": {}, "rows": [], "missing": {}, "settings": settings}
     bs = config.batch_size
     keyed = dict(settings, attack=config.attack, dataset=config.dataset, batch_size=bs, cache_format=2)
     cache = BatchCache(os.path.join(config.out, f".cache_{config.attack}_{config.dataset}_{fingerprint(keyed, workdir)}"))
@@ -242,6 +242,7 @@ def run_table(config: TableConfig, progress=print):
         pred, seconds, rejected = predictions(f"clean_{name}", method, x)
         result["clean"][name] = scored(pred, rejected if method.rejects else None, clean=True)
         result["seconds_per_image"][name] = seconds / len(y)
+        result["trained"][name] = method.trained
         if black:
             threats = {f"black-A/{arch}": (f"black{arch}", adv) for arch, adv in adv_black.items()}
         else:
@@ -288,6 +289,9 @@ def markdown(result):
         lines.append(f"| {threat} | " + " | ".join(cells) + " |")
     lines.append("| clean | " + " | ".join(f"{result['clean'][m]['accuracy']:.3f}" for m in methods) + " |")
     lines.append("| s/image | " + " | ".join(f"{result['seconds_per_image'][m]:.2g}" for m in methods) + " |")
+    trained = result.get("trained", {})
+    if any(trained.values()):
+        lines.append("| trained | " + " | ".join(trained.get(m) or "-" for m in methods) + " |")
     for m, why in result.get("missing", {}).items():
         lines.append(f"\n- `{m}` not run: {why}")
     rejecting = [r for r in result["rows"] if "rejected" in r]
