@@ -46,7 +46,8 @@ def training_length(folder):
             config = json.load(f)
     if config.get("kind") == "defensegan":
         return f"{epochs * config.get('iterations_per_epoch', 1000)} generator iterations"
-    return f"{epochs} epoch{'' if epochs == 1 else 's'}" + (" (this run's; it started from other networks)" if config.get("init_from") else "")
+    started = " (this run's; it started from other networks)" if config.get("init_from") else ""
+    return f"{epochs} epoch{'' if epochs == 1 else 's'}{started}"
 
 
 def _load(loader, *args):
