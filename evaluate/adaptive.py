@@ -23,10 +23,7 @@ def main(argv=None):
     p.add_argument("--search-steps", type=int, default=None, help="the purifier's L (default: its own)")
     p.add_argument("--no-sanity", action="store_true", help="skip the sanity checks")
     args = p.parse_args(argv)
-    try:
-        eps = tuple(float(e) for e in args.eps.split(",") if e.strip())
-    except ValueError as e:
-        raise ValueError(f"--eps must be comma-separated numbers, got {args.eps!r}") from e
+    eps = cli.numbers(args.eps, "eps")
     config = cli.to_config(D, args, workdir=cli.default_workdir(args, shipped=True), eps=eps,
                            methods=tuple(m for m in args.methods.split(",") if m),
                            attacks=tuple(a for a in args.attacks.split(",") if a), sanity=not args.no_sanity)

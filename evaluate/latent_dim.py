@@ -24,10 +24,7 @@ def main(argv=None):
                    cw_binary_steps="CW binary search steps")
     cli.add_common(p, D, "out")
     args = p.parse_args(argv)
-    try:
-        dims = tuple(int(d) for d in args.dims.split(",") if d.strip())
-    except ValueError:
-        raise ValueError(f"--dims takes comma-separated integers, got {args.dims!r}") from None
+    dims = cli.numbers(args.dims, "dims", int)
     attacks = tuple(a.strip() for a in args.attacks.split(",") if a.strip())
     bad = [a for a in attacks if a not in ("fgsm", "pgd", "cw")]
     if bad or not attacks or not dims:

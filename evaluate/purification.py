@@ -13,10 +13,7 @@ def main(argv=None):
     cli.add_common(p, D, "n", "labels", "fpr", "out")
     p.add_argument("--eps-list", default=",".join(map(str, D.eps_list)), help="FGSM sizes for the ROC curves")
     args = p.parse_args(argv)
-    try:
-        eps_list = tuple(float(e) for e in args.eps_list.split(",") if e.strip())
-    except ValueError as e:
-        raise ValueError(f"--eps-list must be comma-separated numbers, got {args.eps_list!r}") from e
+    eps_list = cli.numbers(args.eps_list, "eps-list")
     config = PurificationConfig(workdir=cli.default_workdir(args, shipped=True), aegan=args.aegan, dataset=args.dataset,
                                 data_dir=args.data_dir, n=args.n, eps_list=eps_list, fpr=args.fpr, labels=args.labels,
                                 out=args.out)

@@ -9,13 +9,6 @@ from tf_aegan.studies.search_sweep import SearchSweepConfig
 D = SearchSweepConfig()
 
 
-def _floats(text):
-    try:
-        return tuple(float(v) for v in text.split(",") if v.strip())
-    except ValueError as e:
-        raise ValueError(f"expected comma-separated numbers, got {text!r}") from e
-
-
 @cli.exits_cleanly
 def main(argv=None):
     p = cli.network_parser("python -m evaluate.search_params", __doc__)
@@ -32,7 +25,8 @@ def main(argv=None):
         raise ValueError(f"--n and --steps must be positive, got {args.n} and {args.steps}")
     config = dataclasses.replace(D, workdir=args.workdir, aegan=args.aegan, dataset=args.dataset,
                                  data_dir=args.data_dir, n=args.n, steps=args.steps,
-                                 step_sizes=_floats(args.step_sizes), factors=_floats(args.factors),
+                                 step_sizes=cli.numbers(args.step_sizes, "step-sizes"),
+                                 factors=cli.numbers(args.factors, "factors"),
                                  period=args.period, clean_tolerance=args.clean_tolerance, labels=args.labels,
                                  out=args.out)
     from tf_aegan.studies.search_sweep import markdown, run_search_sweep

@@ -11,14 +11,6 @@ from tf_aegan.studies.tradeoff import TradeoffConfig
 D = TradeoffConfig()
 
 
-def _ints(text, what):
-    try:
-        values = tuple(int(v) for v in text.split(",") if v.strip())
-    except ValueError:
-        raise ValueError(f"--{what} takes comma-separated integers, got {text!r}") from None
-    return values
-
-
 @cli.exits_cleanly
 def main(argv=None):
     p = cli.network_parser("python -m evaluate.tradeoff", __doc__)
@@ -29,7 +21,8 @@ def main(argv=None):
     cli.add_common(p, D, "out")
     args = p.parse_args(argv)
     config = cli.to_config(D, args, workdir=cli.default_workdir(args, shipped=True),
-                           steps=_ints(args.steps, "steps"), restarts=_ints(args.restarts, "restarts"))
+                           steps=cli.numbers(args.steps, "steps", int),
+                           restarts=cli.numbers(args.restarts, "restarts", int))
     config.check()
     from tf_aegan.studies.tradeoff import markdown, run_tradeoff
 

@@ -86,6 +86,14 @@ def to_config(defaults_config, args, **overrides):
     return dataclasses.replace(defaults_config, **{**given, **overrides})
 
 
+def numbers(text, option, kind=float):
+    """A comma-separated option ("0.1,0.3") as a tuple of `kind`; a ValueError naming --option otherwise."""
+    try:
+        return tuple(kind(v) for v in text.split(",") if v.strip())
+    except ValueError:
+        raise ValueError(f"--{option} takes comma-separated {kind.__name__}s, got {text!r}") from None
+
+
 def method_folders(pairs):
     """["magnet=magnet_z20", ...] -> {"magnet": "magnet_z20"} (None when empty)."""
     folders = {}
