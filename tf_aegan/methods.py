@@ -8,7 +8,7 @@ import dataclasses
 import os
 from typing import Callable, Optional
 
-from tf_aegan import defaults, store
+from tf_aegan import checks, defaults, store
 from tf_aegan.purify import DefenseGANPurifier, LatentSearchPurifier, Purifier
 from tf_aegan.purify import search as S
 
@@ -125,8 +125,7 @@ def load_method(name, workdir, dataset="fashion_mnist", classifier=None, steps=S
     """Method `name` from `workdir`; `classifier` is classifier A when already loaded; `aegan` the
     AE-GAN folder of "ours" and `folders` (method -> folder) any other method's folder (a subfolder
     of `workdir`, or a path), e.g. {"magnet": "magnet_z20"} for Table 8."""
-    if name not in REGISTRY:
-        raise ValueError(f"unknown method {name!r}; choose from {', '.join(METHODS)}")
+    checks.one_of("method", name, REGISTRY)
     loader, folder = REGISTRY[name]
     folder = {"ours": aegan, **(folders or {})}.get(name, folder)
     a = classifier if classifier is not None else _load(store.load_classifier, workdir, "A", dataset)

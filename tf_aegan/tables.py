@@ -15,7 +15,7 @@ import time
 
 import numpy as np
 
-from tf_aegan import defaults
+from tf_aegan import checks, defaults
 from tf_aegan.reports import write_report
 
 ATTACKS = ("fgsm", "pgd", "cw", "blackbox")
@@ -46,8 +46,7 @@ class TableConfig:
     out: str = defaults.RESULTS_OUT
 
     def check(self):
-        if self.attack not in ATTACKS:
-            raise ValueError(f"unknown attack {self.attack!r}; choose one of {', '.join(ATTACKS)}")
+        checks.one_of("attack", self.attack, ATTACKS)
         if self.labels not in ("predicted", "true"):
             raise ValueError(f"labels must be 'predicted' or 'true', got {self.labels!r}")
         for name in ("n", "batch_size", "pgd_steps", "cw_iterations", "cw_binary_steps"):

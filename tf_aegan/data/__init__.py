@@ -11,7 +11,7 @@ from typing import Callable, Optional
 import numpy as np
 import tensorflow as tf
 
-from tf_aegan import defaults
+from tf_aegan import checks, defaults
 from tf_aegan.data import celeba, idx
 
 DATASETS = defaults.DATASETS
@@ -31,8 +31,7 @@ NUM_CLASSES = {"mnist": 10, "fashion_mnist": 10, "celeba": 2}
 
 
 def check_name(name):
-    if name not in DATASETS:
-        raise ValueError(f"unknown dataset {name!r}; choose one of {', '.join(DATASETS)}")
+    checks.one_of("dataset", name, DATASETS)
     return name
 
 
@@ -76,8 +75,7 @@ class ImageDataset:
         return NUM_CLASSES[self.name]
 
     def split(self, name):
-        if name not in self.splits:
-            raise ValueError(f"unknown split {name!r}; choose one of {', '.join(self.splits)}")
+        checks.one_of("split", name, self.splits)
         return self.splits[name]
 
     def pipeline(self, split, batch_size, shuffle=False, seed=defaults.SPLIT_SEED, drop_remainder=False):

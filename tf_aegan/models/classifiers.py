@@ -16,7 +16,7 @@ Two readings of Table 5 are left open by the paper and settled by Defense-GAN's 
 import keras
 from keras import layers
 
-from tf_aegan import defaults
+from tf_aegan import checks, defaults
 
 INITS = defaults.CLASSIFIER_INITS
 DROPOUTS = defaults.CLASSIFIER_DROPOUTS
@@ -74,12 +74,9 @@ def build_classifier(arch="A", input_shape=(28, 28, 1), num_classes=10, init=def
 
     `init` and `dropout` choose between Keras' and Defense-GAN's reading of the table (module docstring).
     """
-    if arch not in ARCHS:
-        raise ValueError(f"unknown classifier architecture {arch!r}; choose one of {', '.join(ARCHS)}")
-    if init not in INITS:
-        raise ValueError(f"unknown classifier init {init!r}; choose one of {', '.join(INITS)}")
-    if dropout not in DROPOUTS:
-        raise ValueError(f"unknown dropout reading {dropout!r}; choose one of {', '.join(DROPOUTS)}")
+    checks.one_of("classifier architecture", arch, ARCHS)
+    checks.one_of("classifier init", init, INITS)
+    checks.one_of("dropout reading", dropout, DROPOUTS)
     kw = {"kernel_initializer": UnitNormNormal()} if init == "unit_norm" else {}
     conv = lambda *a, **k: layers.Conv2D(*a, **k, **kw)  # noqa: E731
     dense = lambda *a, **k: layers.Dense(*a, **k, **kw)  # noqa: E731

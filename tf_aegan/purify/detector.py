@@ -4,6 +4,7 @@ import numpy as np
 import tensorflow as tf
 from sklearn.metrics import roc_auc_score, roc_curve
 
+from tf_aegan import checks
 from tf_aegan.purify.search import per_example_error
 from tf_aegan.purify.validate import check_images
 
@@ -15,8 +16,7 @@ class Detector:
     """Flags an image as adversarial when its reconstruction error exceeds `threshold`."""
 
     def __init__(self, encoder, decoder, metric="mse", threshold=None):
-        if metric not in DETECTOR_METRICS:
-            raise ValueError(f"unknown detector metric {metric!r}; choose one of {', '.join(DETECTOR_METRICS)}")
+        checks.one_of("detector metric", metric, DETECTOR_METRICS)
         self.encoder, self.decoder, self.metric = encoder, decoder, metric
         self.threshold = threshold
         self.image_shape = tuple(encoder.input_shape[1:])

@@ -13,6 +13,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from tf_aegan import checks
 from tf_aegan.purify import search as S
 from tf_aegan.purify.detector import Detector
 from tf_aegan.purify.validate import check_images
@@ -74,12 +75,10 @@ class LatentSearchPurifier(Purifier):
                  factor=S.SEARCH_FACTOR, period=S.SEARCH_PERIOD, metric="l2", detector_metric="mse",
                  threshold=None, name="ours"):
         super().__init__(encoder.input_shape[1:])
-        if mode not in MODES:
-            raise ValueError(f"unknown purifier mode {mode!r}; choose one of {', '.join(MODES)}")
+        checks.one_of("purifier mode", mode, MODES)
         if steps < 0:
             raise ValueError(f"steps must be >= 0, got {steps}")
-        if metric not in S.METRICS:
-            raise ValueError(f"unknown search metric {metric!r}; choose one of {S.METRICS}")
+        checks.one_of("search metric", metric, S.METRICS)
         self.encoder, self.decoder, self.mode, self.name = encoder, decoder, mode, name
         self.steps, self.step_size, self.factor, self.period, self.metric = steps, step_size, factor, period, metric
         self.detector = Detector(encoder, decoder, detector_metric, threshold)

@@ -7,6 +7,8 @@ attacker can differentiate through the whole search.
 
 import tensorflow as tf
 
+from tf_aegan import checks
+
 METRICS = ("l2", "l1")
 
 from tf_aegan.defaults import (DGAN_DECAY_AT, DGAN_LR, DGAN_MOMENTUM, DGAN_RESTARTS, DGAN_STEPS,  # noqa: E402,F401
@@ -32,8 +34,7 @@ def descend(decoder, x, z0, steps, step_size, factor=1.0, period=5, momentum=0.0
     [z_min, z_max] when given. Returns the final z; with `trajectory=True`, also each example's error
     before every step and after the last, shape [steps + 1, batch] (to check that the search descends).
     """
-    if metric not in METRICS:
-        raise ValueError(f"unknown metric {metric!r}; choose one of {METRICS}")
+    checks.one_of("metric", metric, METRICS)
     steps = tf.convert_to_tensor(steps, tf.int32)
     step_size = tf.convert_to_tensor(step_size, tf.float32)
     factor = tf.convert_to_tensor(factor, tf.float32)

@@ -3,7 +3,7 @@
 import keras
 import tensorflow as tf
 
-from tf_aegan import defaults
+from tf_aegan import checks, defaults
 
 PRIORS = ("uniform", "normal")
 GENERATOR_LOSSES = ("minimax", "non_saturating")
@@ -34,16 +34,11 @@ class AEGAN(keras.Model):
                  generator_loss="non_saturating", noise_schedule="uniform", recon_reduction="sum",
                  noise="gaussian", noise_classifier=None, seed=1337, **kwargs):
         super().__init__(**kwargs)
-        if prior not in PRIORS:
-            raise ValueError(f"unknown latent prior {prior!r}; choose one of {PRIORS}")
-        if generator_loss not in GENERATOR_LOSSES:
-            raise ValueError(f"unknown generator loss {generator_loss!r}; choose one of {GENERATOR_LOSSES}")
-        if noise_schedule not in NOISE_SCHEDULES:
-            raise ValueError(f"unknown noise schedule {noise_schedule!r}; choose one of {NOISE_SCHEDULES}")
-        if recon_reduction not in RECON_REDUCTIONS:
-            raise ValueError(f"unknown reconstruction reduction {recon_reduction!r}; choose one of {RECON_REDUCTIONS}")
-        if noise not in NOISE_KINDS:
-            raise ValueError(f"unknown noise {noise!r}; choose one of {NOISE_KINDS}")
+        checks.one_of("latent prior", prior, PRIORS)
+        checks.one_of("generator loss", generator_loss, GENERATOR_LOSSES)
+        checks.one_of("noise schedule", noise_schedule, NOISE_SCHEDULES)
+        checks.one_of("reconstruction reduction", recon_reduction, RECON_REDUCTIONS)
+        checks.one_of("noise", noise, NOISE_KINDS)
         if noise == "adversarial" and noise_classifier is None:
             raise ValueError("noise='adversarial' needs noise_classifier (the classifier the perturbation attacks)")
         if noise_eta < 0:

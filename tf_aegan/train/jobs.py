@@ -9,7 +9,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from tf_aegan import defaults, plots, store
+from tf_aegan import checks, defaults, plots, store
 from tf_aegan.data import load_dataset
 from tf_aegan.models import build_classifier, build_decoder, build_discriminator, build_encoder
 from tf_aegan.models.classifiers import PRE_OPTION_READING
@@ -223,8 +223,7 @@ def train_aegan(dataset_name="fashion_mnist", workdir="workdirs/fashion_mnist", 
     without backup/ but with its networks and history.csv (as committed to git, without optimizer
     state) resumes from those networks at the next epoch.
     """
-    if precision not in PRECISIONS:
-        raise ValueError(f"unknown precision {precision!r}; choose one of {PRECISIONS}")
+    checks.one_of("precision", precision, PRECISIONS)
     if epochs is not None and epochs < 1:
         raise ValueError(f"epochs must be at least 1, got {epochs}")
     if max_examples is not None and max_examples < 1:

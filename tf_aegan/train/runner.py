@@ -13,13 +13,14 @@ import sys
 import keras
 import tensorflow as tf
 
+from tf_aegan import checks
+
 STRATEGIES = ("default", "mirrored")
 
 
 def make_strategy(name, logical_cpus=None):
     """The `tf.distribute` strategy `name`; `logical_cpus` splits the CPU into N devices (testing)."""
-    if name not in STRATEGIES:
-        raise ValueError(f"unknown strategy {name!r}; choose one of {', '.join(STRATEGIES)}")
+    checks.one_of("strategy", name, STRATEGIES)
     if logical_cpus:
         cpu = tf.config.list_physical_devices("CPU")[0]
         tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * logical_cpus)
