@@ -47,6 +47,13 @@ def cells(config, methods):
     return sorted(out, key=lambda c: c[1] * c[2])
 
 
+def column_inputs(inputs, method):
+    """The images each column scores: the white-box FGSM goes through A(G(F(x))) for Ours and is the
+    FGSM on A for Defense-GAN, whose projection passes no gradient (as the paper ran it)."""
+    white = inputs["white_ours"] if method == "ours" else inputs["gray"]
+    return {"clean": inputs["clean"], "white": white, "gray": inputs["gray"]}
+
+
 def run_tradeoff(config: TradeoffConfig, progress=print):
     from tf_aegan import store
     from tf_aegan.attacks import fgsm
@@ -93,8 +100,7 @@ def run_tradeoff(config: TradeoffConfig, progress=print):
             pur = DefenseGANPurifier(nets["defensegan"], steps=steps, restarts=restarts)
         cell = {"method": method, "R": restarts, "L": steps}
         seconds = 0.0
-        for inp in INPUTS:
-            images = inputs["white_ours" if (inp == "white" and method == "ours") else ("gray" if inp == "white" else inp)]
+        for inp, images in column_inputs(inputs, method).items():
 
             def predict(sl, images=images):
                 t = time.time()
