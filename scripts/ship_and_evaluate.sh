@@ -3,6 +3,8 @@
 # every table that depends on them into results/$OUT. Runs missing from study/ are skipped by the
 # export and reported by the tables (exit 3 there, the others go on).
 # Usage: OUT=session5 bash scripts/ship_and_evaluate.sh
+#        ONLY="weights table_fgsm" OUT=session5 bash scripts/ship_and_evaluate.sh   (just these steps, by name)
+#        M=none,ours ...   (Table 1's methods; default all six)
 source "$(dirname "$0")/setup.sh"
 OUT="results/${OUT:-latest}"
 S=workdirs/ship
@@ -12,11 +14,13 @@ for c in classifier_A classifier_substitute_B classifier_substitute_C; do cp -r 
 cp -r study/fashion_mnist/aegan_eta1.0 "$S/aegan"
 for run in study/baselines/fashion_mnist/*/; do [ -f "$run/config.json" ] && cp -r "$run" "$S/$(basename "$run")"; done
 rm -rf "$S"/*/backup "$S"/*/tensorboard
-run() { local name=$1; shift; echo "== $(date -u +%H:%M:%S) $*" | tee -a "$OUT/logs/progress.txt"
+run() { local name=$1; shift
+  if [ -n "${ONLY:-}" ] && [[ " $ONLY " != *" $name "* ]]; then return; fi
+  echo "== $(date -u +%H:%M:%S) $*" | tee -a "$OUT/logs/progress.txt"
   .venv/bin/python -m "$@" > "$OUT/logs/$name.log" 2>&1; echo "   $(date -u +%H:%M:%S) exit $?" | tee -a "$OUT/logs/progress.txt"; }
 F16=""; for n in aegan aegan_nonoise ae_nonoise aegan_z20 magnet magnet_z20 bigan defensegan; do F16="$F16 --float16 $n"; done
 run weights export.weights --workdir "$S" --dataset fashion_mnist $F16   # classifiers stay float32
-M=none,ours,advtr,magnet,bigan_s,defensegan
+M=${M:-none,ours,advtr,magnet,bigan_s,defensegan}
 run search_params evaluate.search_params --out "$OUT"
 run table_fgsm evaluate.table --attack fgsm --methods $M --n 1000 --out "$OUT"
 run table_pgd evaluate.table --attack pgd --methods $M --n 1000 --out "$OUT"
