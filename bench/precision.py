@@ -7,19 +7,15 @@ on the same real batches are timed round-robin. Reports seconds per step and the
 
 import json
 
-from bench.timing import interleaved_medians
+from bench.timing import interleaved_medians, parse_counts, training_parser
 from tf_aegan import cli
 
 
 @cli.exits_cleanly
 def main(argv=None):
-    p = cli.parser("python -m bench.precision", __doc__)
-    cli.add_data_args(p)
+    p = training_parser("python -m bench.precision", __doc__, steps=10, repeats=5)
     p.add_argument("--batch", type=int, default=100, help="batch size (Table 4: 100)")
-    p.add_argument("--steps", type=int, default=10, help="training steps per timed call")
-    p.add_argument("--repeats", type=int, default=5, help="timed rounds (median; round-robin)")
-    p.add_argument("--json", action="store_true", help="print the figures as JSON")
-    args = p.parse_args(argv)
+    args = parse_counts(p, argv)
     from tf_aegan.train.jobs import step_timers
 
     timers = step_timers(args.dataset, args.data_dir, args.batch, args.steps)

@@ -8,21 +8,15 @@ timed round-robin (`--repeats` rounds, median).
 
 import json
 
-from bench.timing import interleaved_medians
+from bench.timing import interleaved_medians, parse_counts, training_parser
 from tf_aegan import cli
 
 
 @cli.exits_cleanly
 def main(argv=None):
-    p = cli.parser("python -m bench.training", __doc__)
-    cli.add_data_args(p)
-    p.add_argument("--steps", type=int, default=5, help="training steps per timed call")
-    p.add_argument("--repeats", type=int, default=3, help="timed rounds (median; round-robin)")
+    p = training_parser("python -m bench.training", __doc__, steps=5, repeats=3)
     p.add_argument("--batch", type=int, default=None, help="one batch size for all (default: each trainer's own)")
-    p.add_argument("--json", action="store_true", help="print the figures as JSON")
-    args = p.parse_args(argv)
-    if args.steps < 1 or args.repeats < 1:
-        raise ValueError(f"--steps and --repeats must be at least 1, got {args.steps} and {args.repeats}")
+    args = parse_counts(p, argv)
     from tf_aegan.train.baselines import trainer_timers
 
     timers = trainer_timers(args.dataset, args.data_dir, args.steps, batch=args.batch)
