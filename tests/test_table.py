@@ -42,6 +42,7 @@ def test_fgsm_table_end_to_end_writes_valid_json(workdir, tmp_path, capsys):
     assert "magnet" in saved["missing"] and "train.magnet" in saved["missing"]["magnet"]
     text = open(f"{out}/table_fgsm_mnist.md").read()
     assert "| white |" in text and "not run" in text
+    assert "| *white, paper* | *0.144* | *0.984* |" in text  # the paper's MNIST Table 1 under our row
     assert open(f"{out}/table_fgsm_mnist.md").read().startswith("### FGSM on mnist")
 
 
@@ -278,6 +279,17 @@ def test_tradeoff_table_on_tiny_networks(with_baselines, tmp_path):
     for c in result["cells"]:
         assert c["seconds_per_image"] > 0 and all(c[i]["n"] == 6 for i in ("clean", "white", "gray"))
     assert (tmp_path / "tradeoff_mnist.png").exists() and "| defensegan | 2 | 3 |" in (tmp_path / "tradeoff_mnist.md").read_text()
+
+
+def test_paper_numbers_are_the_papers_cells():
+    """Spot checks against the paper's Table 1 (F-MNIST, gray-box FGSM: no Adv. Tr. cell) and Table 2."""
+    from tf_aegan import paper
+
+    assert paper.table1("fashion_mnist", "fgsm", "gray") == {"none": 0.073, "ours": 0.607, "magnet": 0.304,
+                                                             "bigan_s": 0.570, "defensegan": 0.389}
+    assert paper.table1("fashion_mnist", "blackbox", "black-A/C")["advtr"] == 0.777
+    assert paper.table1("celeba", "fgsm", "gray") == {} and paper.table2("fashion_mnist", "ours", 1, 200) is None
+    assert paper.table2("fashion_mnist", "defensegan", 10, 60) == (0.788, 0.787, 0.432)
 
 
 def test_latent_dim_table_on_tiny_networks(with_baselines, tmp_path):

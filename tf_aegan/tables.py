@@ -15,7 +15,7 @@ import time
 
 import numpy as np
 
-from tf_aegan import checks, defaults
+from tf_aegan import checks, defaults, paper
 from tf_aegan.reports import write_report
 
 ATTACKS = ("fgsm", "pgd", "cw", "blackbox")
@@ -286,6 +286,10 @@ def markdown(result):
             row = next((r for r in result["rows"] if r["threat"] == threat and r["method"] == m), None)
             cells.append("-" if row is None else f"{row['accuracy']:.3f} [{row['ci'][0]:.3f}, {row['ci'][1]:.3f}]")
         lines.append(f"| {threat} | " + " | ".join(cells) + " |")
+        theirs = paper.table1(result["dataset"], result["attack"], threat)
+        if theirs:
+            lines.append(f"| *{threat}, paper* | " + " | ".join(f"*{theirs[m]:.3f}*" if m in theirs else ""
+                                                                for m in methods) + " |")
     lines.append("| clean | " + " | ".join(f"{result['clean'][m]['accuracy']:.3f}" for m in methods) + " |")
     lines.append("| s/image | " + " | ".join(f"{result['seconds_per_image'][m]:.2g}" for m in methods) + " |")
     trained = result.get("trained", {})
@@ -304,6 +308,8 @@ def markdown(result):
         lines.append("\n`white-zerograd` is the white-box attack as the paper's code ran it: no gradient reaches "
                      "the input through the purifier, so the attack returns (nearly) the clean image. It measures "
                      "clean accuracy after purification, not robustness.")
+    if any(paper.table1(result["dataset"], result["attack"], t) for t in dict.fromkeys(r["threat"] for r in result["rows"])):
+        lines.append("\nRows in italics are the paper's Table 1 (its numbers, not ours).")
     lines.append(f"\nAttack labels: {result['settings'].get('labels', 'true')}.")
     lines.append(f"\nSettings: {json.dumps(result['settings'])}")
     return "\n".join(lines) + "\n"

@@ -14,7 +14,7 @@ import time
 
 import numpy as np
 
-from tf_aegan import defaults
+from tf_aegan import defaults, paper
 from tf_aegan.reports import write_report
 
 INPUTS = ("clean", "white", "gray")
@@ -128,11 +128,14 @@ def run_tradeoff(config: TradeoffConfig, progress=print):
 
 def markdown(result):
     lines = [f"### Table 2 on {result['dataset']} (test, n={result['n']}, FGSM eps {result['eps']})", "",
-             "| method | R | L | clean | white | gray | s/image |", "|---|---|---|---|---|---|---|"]
+             "| method | R | L | clean | white | gray | s/image | *paper: clean / white / gray* |",
+             "|---|---|---|---|---|---|---|---|"]
     for c in result["cells"]:
+        theirs = paper.table2(result["dataset"], c["method"], c["R"], c["L"])
         lines.append(f"| {c['method']} | {c['R']} | {c['L']} | "
                      + " | ".join(f"{c[i]['accuracy']:.3f} [{c[i]['ci'][0]:.3f}, {c[i]['ci'][1]:.3f}]" for i in INPUTS)
-                     + f" | {c['seconds_per_image']:.3g} |")
+                     + f" | {c['seconds_per_image']:.3g} | "
+                     + (" / ".join(f"*{v:.3f}*" for v in theirs) if theirs else "") + " |")
     for name, why in result.get("missing", {}).items():
         lines.append(f"\n- `{name}` not run: {why}")
     lines.append("\nWhite-box: FGSM through A(G(F(x))) for Ours (the real attack on its differentiable part); "
