@@ -20,6 +20,7 @@ Results are written after every row; computed batches are cached, so a rerun res
 """
 
 import dataclasses
+import itertools
 import json
 import os
 import tempfile
@@ -297,18 +298,17 @@ def run_adaptive(config: AdaptiveConfig, progress=print):
         except MissingNetworks as e:
             result["missing"][m] = str(e)
             progress(f"{m}: skipped: {e}")
-    for defense in defenses:
-        for attack in config.attacks:
-            if attack not in defense.paths:
-                continue
-            for eps in config.eps:
-                t = time.time()
-                row = _evaluate(defense, attack, eps, config, x, y, y_attack, cache)
-                row["seconds"] = round(time.time() - t, 1)
-                result["rows"].append(row)
-                progress(f"{defense.name:<34} {attack:<15} eps {eps:<4} acc {row['accuracy']:.3f} "
-                         f"[{row['ci'][0]:.3f}, {row['ci'][1]:.3f}]  flagged {row['flagged']:.2f}  ({row['seconds']} s)")
-                write(result, config.out)
+    # eps-major: every attack at the first budget listed (the headline) before the next budget.
+    for eps, defense, attack in itertools.product(config.eps, defenses, config.attacks):
+        if attack not in defense.paths:
+            continue
+        t = time.time()
+        row = _evaluate(defense, attack, eps, config, x, y, y_attack, cache)
+        row["seconds"] = round(time.time() - t, 1)
+        result["rows"].append(row)
+        progress(f"{defense.name:<34} {attack:<15} eps {eps:<4} acc {row['accuracy']:.3f} "
+                 f"[{row['ci'][0]:.3f}, {row['ci'][1]:.3f}]  flagged {row['flagged']:.2f}  ({row['seconds']} s)")
+        write(result, config.out)
     if config.sanity:
         result["sanity"] = sanity_checks(result["rows"], defenses, config, x, y, y_attack, cache, progress)
     write(result, config.out)
