@@ -22,11 +22,15 @@ def main(argv=None):
                    spsa_n="images for the SPSA check (0: skip)", sanity_n="images for the eps-to-1 and step checks")
     p.add_argument("--search-steps", type=int, default=None, help="the purifier's L (default: its own)")
     p.add_argument("--no-sanity", action="store_true", help="skip the sanity checks")
+    p.add_argument("--keep-cache", action="store_true",
+                   help="keep the computed batches when done, for a later run with more budgets, attacks or methods "
+                        "(they are not part of the cache's key)")
     args = p.parse_args(argv)
     eps = cli.numbers(args.eps, "eps")
     config = cli.to_config(D, args, workdir=cli.default_workdir(args, shipped=True), eps=eps,
                            methods=tuple(m for m in args.methods.split(",") if m),
-                           attacks=tuple(a for a in args.attacks.split(",") if a), sanity=not args.no_sanity)
+                           attacks=tuple(a for a in args.attacks.split(",") if a), sanity=not args.no_sanity,
+                           keep_cache=args.keep_cache)
     config.check()
     from tf_aegan.adaptive import markdown, run_adaptive
 

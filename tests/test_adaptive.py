@@ -89,7 +89,7 @@ def test_spsa_runs_under_keras_3_and_attacks(tiny):
     assert margin(adv) < margin(x[:3])
 
 
-def test_evaluate_adaptive_end_to_end_on_tiny_networks(tmp_path):
+def test_evaluate_adaptive_end_to_end_on_tiny_networks(tmp_path, capsys):
     import evaluate.adaptive
     import train.aegan
     import train.classifier
@@ -120,6 +120,16 @@ def test_evaluate_adaptive_end_to_end_on_tiny_networks(tmp_path):
     assert any("SPSA" in n for n in names) and any("eps grows toward 1" in n for n in names)
     assert all(isinstance(c["passed"], bool) for c in saved["sanity"])
     assert "Sanity checks" in (out / "adaptive_mnist.md").read_text()
+    assert not [p for p in out.iterdir() if p.name.startswith(".cache")]
+    # A run at one budget keeps its batches on --keep-cache; a later run with more budgets reuses them.
+    cheap = common + ["--n", "8", "--steps", "3", "--methods", "none", "--attacks", "pgd", "--no-sanity",
+                      "--out", str(out)]
+    first = evaluate.adaptive.main(cheap + ["--eps", "0.3", "--keep-cache"])
+    assert [p for p in out.iterdir() if p.name.startswith(".cache")]
+    capsys.readouterr()
+    both = evaluate.adaptive.main(cheap + ["--eps", "0.3,0.1"])
+    assert "resuming" in capsys.readouterr().out
+    assert both["rows"][0]["accuracy"] == first["rows"][0]["accuracy"] and len(both["rows"]) == 2
     assert not [p for p in out.iterdir() if p.name.startswith(".cache")]
 
 

@@ -72,6 +72,7 @@ class AdaptiveConfig:
     spsa_samples: int = 64
     batch_size: int = 100
     seed: int = 0
+    keep_cache: bool = False                  # keep the batches for a later run with more eps/attacks/methods
     out: str = defaults.RESULTS_OUT
 
     def check(self):
@@ -312,7 +313,8 @@ def run_adaptive(config: AdaptiveConfig, progress=print):
     if config.sanity:
         result["sanity"] = sanity_checks(result["rows"], defenses, config, x, y, y_attack, cache, progress)
     write(result, config.out)
-    cache.remove()
+    if not config.keep_cache:
+        cache.remove()
     return result
 
 
