@@ -35,7 +35,29 @@ AEGAN_DEFAULTS = {"latent_dim": 128, "noise_eta": 0.3, "noise_schedule": "unifor
                   "noise": "gaussian", "init_from": None, "precision": "float32"}
 
 
+def _status(folder, config):
+    """'' when the run trained every epoch it was asked for, else a note that it stopped early (the same
+    command resumes it)."""
+    import csv
+
+    history = os.path.join(folder, "history.csv")
+    if not os.path.isfile(history) or not config.get("epochs") and not config.get("iterations"):
+        return ""
+    with open(history) as f:
+        done = len({row["epoch"] for row in csv.DictReader(f)})
+    if config.get("kind") == "defensegan":
+        per = config.get("iterations_per_epoch", 1000)
+        done, target, unit = done * per, config["iterations"], "generator iterations"
+    else:
+        target, unit = config["epochs"], "epochs"
+    return f" (stopped after {done} of {target} {unit}; the same command resumes it)" if done < target else ""
+
+
 def _command(folder, config):
+    return _base_command(folder, config) + _status(folder, config)
+
+
+def _base_command(folder, config):
     kind = config.get("kind")
     if kind == "classifier":
         config = {**PRE_OPTION_READING, **config}
@@ -56,13 +78,12 @@ def _command(folder, config):
         if not config.get("adversarial", True):
             options.append("--no-adversarial")
         return (f"python -m train.aegan --dataset {config['dataset']} --epochs {config['epochs']} --seed {config['seed']}"
-                + "".join(f" {o}" for o in options) + " (stopped after the epochs recorded here; re-run to resume)")
+                + "".join(f" {o}" for o in options))
     if kind == "defensegan":
         return (f"python -m train.defensegan --dataset {config['dataset']} --iterations {config['iterations']} "
-                f"--seed {config['seed']} (stopped after the epochs recorded here; re-run to resume)")
+                f"--seed {config['seed']}")
     if kind == "bigan":
-        return (f"python -m train.bigan --dataset {config['dataset']} --epochs {config['epochs']} --seed {config['seed']}"
-                " (stopped after the epochs recorded here; re-run to resume)")
+        return f"python -m train.bigan --dataset {config['dataset']} --epochs {config['epochs']} --seed {config['seed']}"
     if kind == "advtrain":
         return (f"python -m train.advtrain --dataset {config['dataset']} --epochs {config['epochs']} "
                 f"--eps {config['eps']} --steps {config['steps']} --step-size {config['step_size']} --seed {config['seed']}")

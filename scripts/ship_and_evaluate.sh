@@ -5,6 +5,7 @@
 # Usage: OUT=session5 bash scripts/ship_and_evaluate.sh
 #        ONLY="weights table_fgsm" OUT=session5 bash scripts/ship_and_evaluate.sh   (just these steps, by name)
 #        M=none,ours ...   (Table 1's methods; default all six)
+#        BASELINES="magnet" ... (which baseline runs to ship; default every one with a config.json; "-": none)
 source "$(dirname "$0")/setup.sh"
 OUT="results/${OUT:-latest}"
 S=workdirs/ship
@@ -12,7 +13,12 @@ rm -rf "$S" && mkdir -p "$S" "$OUT/logs"
 # The classifiers as shipped; the pick's 60-epoch AE-GAN+r; the baselines and the ablation's networks.
 for c in classifier_A classifier_substitute_B classifier_substitute_C; do cp -r "weights/fashion_mnist/$c" "$S/"; done
 cp -r study/fashion_mnist/aegan_eta1.0 "$S/aegan"
-for run in study/baselines/fashion_mnist/*/; do [ -f "$run/config.json" ] && cp -r "$run" "$S/$(basename "$run")"; done
+# BASELINES="magnet bigan" ships just these runs (e.g. while another one is still training); "-" ships none.
+for run in study/baselines/fashion_mnist/*/; do
+  name=$(basename "$run")
+  if [ -n "${BASELINES:-}" ] && [[ " $BASELINES " != *" $name "* ]]; then continue; fi
+  [ -f "$run/config.json" ] && cp -r "$run" "$S/$name"
+done
 rm -rf "$S"/*/backup "$S"/*/tensorboard
 run() { local name=$1; shift
   if [ -n "${ONLY:-}" ] && [[ " $ONLY " != *" $name "* ]]; then return; fi

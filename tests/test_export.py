@@ -320,3 +320,19 @@ def test_art_attacks_the_loaded_signature(exported):
                                           batch_size=8, verbose=False)
     adv = attack.generate(x, y=np.arange(len(x)) % 10)
     assert adv.shape == x.shape and 0.2 < np.abs(adv - x).max() <= 0.3 + 1e-5
+
+
+def test_manifest_command_says_whether_the_run_stopped_early(tmp_path):
+    """A run that trained every epoch it was asked for gets no note; a stopped one says how far it went."""
+    import json
+
+    from export.weights import _command
+
+    (tmp_path / "history.csv").write_text("epoch,recon_loss\n0,1.0\n1,0.9\n")
+    config = {"kind": "bigan", "dataset": "mnist", "epochs": 2, "seed": 0}
+    (tmp_path / "config.json").write_text(json.dumps(config))
+    assert _command(str(tmp_path), config) == "python -m train.bigan --dataset mnist --epochs 2 --seed 0"
+    stopped = _command(str(tmp_path), {**config, "epochs": 5})
+    assert stopped.endswith("(stopped after 2 of 5 epochs; the same command resumes it)")
+    dgan = {"kind": "defensegan", "dataset": "mnist", "iterations": 5000, "iterations_per_epoch": 1000, "seed": 0}
+    assert "stopped after 2000 of 5000 generator iterations" in _command(str(tmp_path), dgan)
