@@ -34,9 +34,7 @@ def main(argv=None):
     config.check()
     from tf_aegan.adaptive import markdown, run_adaptive
 
-    result = cli.run_resumable(run_adaptive, config)
-    print(markdown(result))
-    return cli.exit_if_missing(result)
+    return cli.run_and_report(run_adaptive, markdown, config)
 
 
 if __name__ == "__main__":

@@ -32,9 +32,7 @@ def main(argv=None):
     config = cli.to_config(D, args, workdir=cli.default_workdir(args, shipped=True), dims=dims, attacks=attacks)
     from tf_aegan.studies.latent_dim import markdown, run_latent_dim
 
-    result = cli.run_resumable(run_latent_dim, config)
-    print(markdown(result))
-    return cli.exit_if_missing(result)
+    return cli.run_and_report(run_latent_dim, markdown, config)
 
 
 if __name__ == "__main__":

@@ -19,9 +19,7 @@ def main(argv=None):
                                 out=args.out)
     from tf_aegan.studies.purification import markdown, run_purification
 
-    result = cli.run_resumable(run_purification, config)
-    print(markdown(result))
-    return result
+    return cli.run_and_report(run_purification, markdown, config)
 
 
 if __name__ == "__main__":

@@ -26,9 +26,7 @@ def main(argv=None):
     config.check()
     from tf_aegan.studies.tradeoff import markdown, run_tradeoff
 
-    result = cli.run_resumable(run_tradeoff, config)
-    print(markdown(result))
-    return cli.exit_if_missing(result)
+    return cli.run_and_report(run_tradeoff, markdown, config)
 
 
 if __name__ == "__main__":

@@ -152,6 +152,14 @@ def run_resumable(run, config):
         raise SystemExit(130)
 
 
+def run_and_report(run, markdown, config):
+    """The tail of every resumable study command: run it, print its Markdown table, and exit 3 when a
+    requested method or network did not run (`exit_if_missing`); else return the result."""
+    result = run_resumable(run, config)
+    print(markdown(result))
+    return exit_if_missing(result)
+
+
 def exits_cleanly(main):
     """Print a ValueError as 'error: ...' and exit 2, instead of a traceback."""
 
