@@ -38,13 +38,11 @@ AEGAN_DEFAULTS = {"latent_dim": 128, "noise_eta": 0.3, "noise_schedule": "unifor
 def _status(folder, config):
     """'' when the run trained every epoch it was asked for, else a note that it stopped early (the same
     command resumes it)."""
-    import csv
+    from tf_aegan.train.runner import logged_epochs
 
-    history = os.path.join(folder, "history.csv")
-    if not os.path.isfile(history) or not config.get("epochs") and not config.get("iterations"):
+    done = logged_epochs(folder)
+    if not done or not config.get("epochs") and not config.get("iterations"):
         return ""
-    with open(history) as f:
-        done = len({row["epoch"] for row in csv.DictReader(f)})
     if config.get("kind") == "defensegan":
         per = config.get("iterations_per_epoch", 1000)
         done, target, unit = done * per, config["iterations"], "generator iterations"
