@@ -97,6 +97,7 @@ class Defense:
     paths: dict
     keep: object = None  # what must stay alive for the paths (a loaded SavedModel)
     eot: int = 1         # gradients averaged over this many calls (a random defense: Defense-GAN)
+    networks: str = ""   # fingerprint of a baseline's own networks: its cached batches are keyed by it
 
 
 def _defenses(method, a, workdir, config, data, progress):
@@ -165,6 +166,15 @@ def _defenses(method, a, workdir, config, data, progress):
 
 
 def _baseline(method, a, workdir, config, labels_of):
+    """`_baseline_defense` keyed by its own networks, so shipping or retraining one baseline leaves
+    every other row's cached batches valid."""
+    from tf_aegan.methods import REGISTRY
+
+    defense = _baseline_defense(method, a, workdir, config, labels_of)
+    return dataclasses.replace(defense, networks=fingerprint({}, os.path.join(workdir, REGISTRY[method][1])))
+
+
+def _baseline_defense(method, a, workdir, config, labels_of):
     """A baseline of Table 1 as a Defense with the gradient paths its purifier offers: PGD on the
     adversarially trained classifier; PGD through MagNet's reformer (differentiable: the exact
     white-box attack); BPDA with EOT over Defense-GAN's random restarts; the search paths for BiGAN+s
@@ -206,12 +216,12 @@ def _attack_fn(attack, path, eps, config, seed, eot=1, warm_path=None):
     from tf_aegan.attacks import carlini_wagner_l2, fgsm
     from tf_aegan.attacks.adaptive import pgd_linf
 
-    step_size = config.step_size or 2.5 * eps / config.steps
-    if attack == "fgsm-white":
-        return lambda x, y: fgsm(path, x, eps, y=y)
     if attack == "cw":
         return lambda x, y: carlini_wagner_l2(path, x, max_iterations=config.cw_iterations,
                                               binary_search_steps=config.cw_binary_steps)
+    step_size = config.step_size or 2.5 * eps / config.steps
+    if attack == "fgsm-white":
+        return lambda x, y: fgsm(path, x, eps, y=y)
     early = attack in EARLY_STOP and eot == 1  # a random defense may score a stopped image right
     if attack == "gated-detector":
         model_fn, penalty = path
@@ -235,23 +245,28 @@ def _evaluate(defense, attack, eps, config, x, y, y_attack, cache, restarts=None
     path = defense.paths[attack]
     correct = np.ones(len(y), bool)
     flagged = np.zeros(len(y), bool)
+    l2 = np.full(len(y), np.nan)  # the L2 distortion of each image's example (mean over the ones that fool)
     bs = config.batch_size
     for r in range(restarts):
         todo = np.flatnonzero(correct)
         warm = defense.paths.get("fgsm-white") if attack in WARM_STARTED and r == 0 else None
         make = _attack_fn(attack, path, eps, cfg, config.seed + r, defense.eot, warm)
         key = (f"{defense.name}|{attack}|{eps}|{cfg.steps}|{r}|{len(y)}|{len(todo)}" + ("|warm" if warm else "")
-               ).replace("/", "_").replace(" ", "_")
+               + (f"|{defense.networks}" if defense.networks else "")).replace("/", "_").replace(" ", "_")
         for i in range(0, len(todo), bs):
             idx = todo[i:i + bs]
             out = cache.get(key, i // bs, lambda: _scored_batch(make, defense, x[idx], y[idx], y_attack[idx]))
             pred, flags = out[0].astype(np.int64), out[1].astype(bool)
             newly = pred != y[idx]
             flagged[idx] = np.where(newly | (r == 0), flags, flagged[idx])
+            if len(out) > 2:  # batches cached before the distortion was recorded have two rows
+                l2[idx] = np.where(newly | (r == 0), out[2], l2[idx])
             correct[idx] &= ~newly
     return {"method": defense.method, "defense": defense.name, "attack": attack, "eps": eps,
-            "steps": 1 if attack == "fgsm-white" else cfg.steps, "restarts": restarts,
-            **accuracy_record(int(correct.sum()), len(y)), "flagged": float(flagged.mean())}
+            "steps": {"fgsm-white": 1, "cw": config.cw_iterations * config.cw_binary_steps}.get(attack, cfg.steps),
+            "restarts": restarts,
+            **accuracy_record(int(correct.sum()), len(y)), "flagged": float(flagged.mean()),
+            "mean_l2": None if np.isnan(l2[~correct]).all() else float(np.nanmean(l2[~correct]))}
 
 
 def _scored_batch(make, defense, x, y, y_attack):
@@ -259,14 +274,16 @@ def _scored_batch(make, defense, x, y, y_attack):
     if np.abs(adv - x).max() > 1 + 1e-6 or adv.min() < 0 or adv.max() > 1:
         raise ValueError("an attack left [0, 1]")
     pred, flags = defense.predict(adv)
-    return np.stack([pred.astype(np.float64), flags.astype(np.float64)])
+    dist = np.sqrt(((adv - x).astype(np.float64) ** 2).reshape(len(x), -1).sum(1))
+    return np.stack([pred.astype(np.float64), flags.astype(np.float64), dist])
 
 
 def _network_folders(workdir, aegan):
-    """The folders whose networks the attacks use: the work directory, and the AE-GAN's when it lies elsewhere."""
-    folder = os.path.join(workdir, aegan)
-    inside = os.path.abspath(folder).startswith(os.path.abspath(workdir) + os.sep)
-    return (workdir,) if inside else (workdir, folder)
+    """The folders whose networks the cache folder's key covers: classifier A's and the AE-GAN's (every
+    row but a baseline's uses only these; a baseline's batches carry its own networks' key)."""
+    from tf_aegan.store import classifier_dir
+
+    return classifier_dir(workdir, "A"), os.path.join(workdir, aegan)
 
 
 def run_adaptive(config: AdaptiveConfig, progress=print):
@@ -299,15 +316,18 @@ def run_adaptive(config: AdaptiveConfig, progress=print):
         except MissingNetworks as e:
             result["missing"][m] = str(e)
             progress(f"{m}: skipped: {e}")
-    # eps-major: every attack at the first budget listed (the headline) before the next budget.
-    for eps, defense, attack in itertools.product(config.eps, defenses, config.attacks):
+    # eps-major: every attack at the first budget listed (the headline) before the next budget; CW-L2
+    # has no eps (it minimises the L2 distortion) and runs once, after the L-infinity grid.
+    grid = [(eps, d, at) for eps, d, at in itertools.product(config.eps, defenses, config.attacks) if at != "cw"]
+    grid += [(None, d, "cw") for d in defenses if "cw" in config.attacks]
+    for eps, defense, attack in grid:
         if attack not in defense.paths:
             continue
         t = time.time()
         row = _evaluate(defense, attack, eps, config, x, y, y_attack, cache)
         row["seconds"] = round(time.time() - t, 1)
         result["rows"].append(row)
-        progress(f"{defense.name:<34} {attack:<15} eps {eps:<4} acc {row['accuracy']:.3f} "
+        progress(f"{defense.name:<34} {attack:<15} eps {'L2' if eps is None else eps:<4} acc {row['accuracy']:.3f} "
                  f"[{row['ci'][0]:.3f}, {row['ci'][1]:.3f}]  flagged {row['flagged']:.2f}  ({row['seconds']} s)")
         write(result, config.out)
     if config.sanity:
@@ -377,13 +397,13 @@ def sanity_checks(rows, defenses, config, x, y, y_attack, cache, progress):
 
 
 def markdown(result):
-    eps = sorted({r["eps"] for r in result["rows"]})
+    eps = sorted({r["eps"] for r in result["rows"] if r["eps"] is not None})
     lines = [f"### Adaptive attacks on {result['dataset']} (test, n={result['n']}, {result['labels']} labels, "
              f"L-infinity)", "", "| defense | attack | steps x restarts | " + " | ".join(f"eps {e}" for e in eps)
              + " | flagged (largest eps) |", "|---|---|---|" + "---|" * len(eps) + "---|"]
     seen = []
     for r in result["rows"]:
-        if (r["defense"], r["attack"]) in seen:
+        if r["eps"] is None or (r["defense"], r["attack"]) in seen:
             continue
         seen.append((r["defense"], r["attack"]))
         same = {x["eps"]: x for x in result["rows"] if (x["defense"], x["attack"]) == seen[-1]}
@@ -392,6 +412,14 @@ def markdown(result):
         last = same[max(same)]
         lines.append(f"| {r['defense']} | {r['attack']} | {r['steps']} x {r['restarts']} | " + " | ".join(cells)
                      + f" | {last['flagged']:.2f} |")
+    l2_rows = [r for r in result["rows"] if r["eps"] is None]
+    if l2_rows:
+        lines += ["", "CW-L2 (no eps: it minimises the L2 distortion; an image counts as robust when no example "
+                  "within its binary search fools the defense):", "",
+                  "| defense | attack | iterations | accuracy | mean L2 of the examples that fool | flagged |", "|---|---|---|---|---|---|"]
+        lines += [f"| {r['defense']} | {r['attack']} | {r['steps']} | {r['accuracy']:.3f} [{r['ci'][0]:.3f}, "
+                  f"{r['ci'][1]:.3f}] | {'-' if r.get('mean_l2') is None else format(r['mean_l2'], '.3f')} | "
+                  f"{r['flagged']:.2f} |" for r in l2_rows]
     for m, why in result.get("missing", {}).items():
         lines.append(f"\n- `{m}` not run: {why}")
     if result.get("sanity"):
