@@ -19,7 +19,9 @@ def main(argv=None):
     p.add_argument("--eps", default=",".join(map(str, D.eps)), help="comma-separated L-infinity budgets")
     cli.add_fields(p, D, steps="PGD iterations", restarts="random restarts (worst case per image)",
                    eot="EOT samples per PGD step on a random defense (Defense-GAN's restarts)",
-                   spsa_n="images for the SPSA check (0: skip)", sanity_n="images for the eps-to-1 and step checks")
+                   spsa_n="images for the SPSA check (0: skip)", sanity_n="images for the eps-to-1 and step checks",
+                   cw_iterations="CW-L2 iterations per binary-search step (attack cw)",
+                   cw_binary_steps="CW-L2 binary-search steps over its constant (attack cw)")
     p.add_argument("--search-steps", type=int, default=None, help="the purifier's L (default: its own)")
     p.add_argument("--no-sanity", action="store_true", help="skip the sanity checks")
     p.add_argument("--keep-cache", action="store_true",

@@ -1,4 +1,5 @@
 import json
+import shutil
 
 import keras
 import numpy as np
@@ -126,6 +127,8 @@ def test_evaluate_adaptive_end_to_end_on_tiny_networks(tmp_path, capsys):
                       "--out", str(out)]
     first = evaluate.adaptive.main(cheap + ["--eps", "0.3", "--keep-cache"])
     assert [p for p in out.iterdir() if p.name.startswith(".cache")]
+    # Shipping another network into the work directory leaves the cache's key (A and the AE-GAN) as it was.
+    shutil.copytree(tmp_path / "w" / "aegan", tmp_path / "w" / "magnet")
     capsys.readouterr()
     both = evaluate.adaptive.main(cheap + ["--eps", "0.3,0.1"])
     assert "resuming" in capsys.readouterr().out
@@ -145,3 +148,29 @@ def test_bpda_through_an_approximation_has_its_forward_and_its_gradient():
         total = tf.reduce_sum(out)
     np.testing.assert_allclose(out.numpy(), [[0.0, 1.0]], atol=1e-6)
     np.testing.assert_allclose(tape.gradient(total, x).numpy(), [[3.0, 3.0]])
+
+
+def test_cw_through_the_search_runs_once_without_eps_and_reports_its_distortion(tmp_path):
+    import evaluate.adaptive
+    import train.aegan
+    import train.classifier
+    from tests.conftest import make_idx_folder
+
+    data = make_idx_folder(tmp_path / "mnist")
+    common = ["--dataset", "mnist", "--data-dir", data, "--workdir", str(tmp_path / "w")]
+    train.classifier.main(common + ["--epochs", "3", "--batch-size", "16", "--verbose", "0"])
+    train.aegan.main(common + ["--epochs", "1", "--batch-size", "16", "--latent-dim", "8", "--name", "aegan",
+                               "--verbose", "0"])
+    out = tmp_path / "out"
+    result = evaluate.adaptive.main(common + ["--n", "6", "--eps", "0.1,0.3", "--methods", "ours", "--attacks",
+                                              "fgsm-white,cw", "--cw-iterations", "5", "--cw-binary-steps", "1",
+                                              "--search-steps", "2", "--no-sanity", "--out", str(out)])
+    cw = [r for r in result["rows"] if r["attack"] == "cw"]
+    assert [r["eps"] for r in cw] == [None]  # one row (through the search), not one per eps
+    assert all(r["steps"] == 5 and r["restarts"] == 1 for r in cw)
+    for r in cw:
+        broken = round((1 - r["accuracy"]) * r["n"])
+        assert (r["mean_l2"] is None) == (broken == 0)
+        assert r["mean_l2"] is None or 0 <= r["mean_l2"] <= 28  # 0: A misreads the purified clean image
+    text = (out / "adaptive_mnist.md").read_text()
+    assert "CW-L2" in text and "| eps 0.1 | eps 0.3 |" in text
