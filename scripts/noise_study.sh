@@ -6,6 +6,8 @@
 # on a fresh clone, from the committed networks.
 # Usage: bash scripts/noise_study.sh [EPOCHS] [ETA ...]     e.g. 5 1.0 2.0 0.3 (the study),
 #        bash scripts/noise_study.sh 49 1.0                 (the pick, continued to 11 + 49 = 60 epochs)
+#        SUFFIX=_fixed EXTRA="--noise-schedule fixed" bash scripts/noise_study.sh 5 0.5
+#                                                           (a variant: aegan_eta0.5_fixed, more train.aegan options)
 source "$(dirname "$0")/setup.sh"
 EPOCHS="${1:-5}"; shift || true
 ETAS=("${@:-1.0 2.0 0.3}")
@@ -19,6 +21,6 @@ if [ ! -f "$BASE/decoder.keras" ]; then
 fi
 for eta in ${ETAS[@]}; do
   echo "== $(date -u +%FT%TZ) eta=$eta epochs=$EPOCHS" >&2
-  .venv/bin/python -m train.aegan --dataset fashion_mnist --workdir study/fashion_mnist --name "aegan_eta$eta" \
-    --noise-eta "$eta" --init-from "$BASE" --epochs "$EPOCHS" --verbose 2
+  .venv/bin/python -m train.aegan --dataset fashion_mnist --workdir study/fashion_mnist --name "aegan_eta$eta${SUFFIX:-}" \
+    --noise-eta "$eta" --init-from "$BASE" --epochs "$EPOCHS" --verbose 2 ${EXTRA:-}
 done
