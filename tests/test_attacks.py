@@ -120,7 +120,7 @@ def test_attack_labels_predicted_is_cleverhans_default(trained):
     model, x, y = trained
     assert attack_labels("predicted", y) is None
     assert attack_labels("true", y) is y
-    with pytest.raises(ValueError, match="got 'guess'"):
+    with pytest.raises(ValueError, match="unknown attack labels 'guess'"):
         attack_labels("guess", y)
     wrong = (y + 1) % 10  # with labels that are wrong, FGSM moves away from them: accuracy can only help
     assert acc(model, fgsm(model, x, 0.3, y=wrong), y) > acc(model, fgsm(model, x, 0.3, y=None), y)

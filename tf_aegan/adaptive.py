@@ -28,7 +28,7 @@ import time
 
 import numpy as np
 
-from tf_aegan import defaults
+from tf_aegan import checks, defaults
 from tf_aegan.reports import write_report
 from tf_aegan.tables import BatchCache, fingerprint
 
@@ -84,8 +84,7 @@ class AdaptiveConfig:
         for name in ("n", "steps", "restarts", "batch_size"):
             if getattr(self, name) < 1:
                 raise ValueError(f"{name} must be at least 1, got {getattr(self, name)}")
-        if self.labels not in ("predicted", "true"):
-            raise ValueError(f"labels must be 'predicted' or 'true', got {self.labels!r}")
+        checks.one_of("attack labels", self.labels, defaults.ATTACK_LABELS)
 
 
 @dataclasses.dataclass

@@ -119,3 +119,6 @@ ADVTR_STEPS = 40
 ADVTR_STEP_SIZE = 0.01
 ADVTR_FRACTION = 1.0
 ADVTR_EPOCHS = 10
+
+# Attack labels: A's predictions (CleverHans' y=None, as the paper's code runs it) or the true labels.
+ATTACK_LABELS = ("predicted", "true")

@@ -47,8 +47,7 @@ class TableConfig:
 
     def check(self):
         checks.one_of("attack", self.attack, ATTACKS)
-        if self.labels not in ("predicted", "true"):
-            raise ValueError(f"labels must be 'predicted' or 'true', got {self.labels!r}")
+        checks.one_of("attack labels", self.labels, defaults.ATTACK_LABELS)
         for name in ("n", "batch_size", "pgd_steps", "cw_iterations", "cw_binary_steps"):
             if getattr(self, name) < 1:
                 raise ValueError(f"{name} must be at least 1, got {getattr(self, name)}")

@@ -15,9 +15,10 @@ Attack labels: "predicted" is CleverHans' y=None (the attack moves away from A's
 the paper's code calls it; "true" uses the true labels (a stronger attack on misclassified images).
 """
 
-THREATS = ("white", "white-zerograd", "gray", "black-A/B", "black-A/C")
-LABELS = ("predicted", "true")
+from tf_aegan.checks import one_of
+from tf_aegan.defaults import ATTACK_LABELS as LABELS
 
+THREATS = ("white", "white-zerograd", "gray", "black-A/B", "black-A/C")
 
 def gray_box(attack, classifier, x, y):
     return attack(classifier, x, y)
@@ -42,8 +43,7 @@ def attack_labels(labels, y_true):
     """The labels an attack gets: None for "predicted" (CleverHans' y=None: the attacked model's own
     predictions of the clean images, as the paper's code runs it) or the true ones. Every table and
     study takes its attack labels from here, so "predicted" means the same everywhere."""
-    if labels not in LABELS:
-        raise ValueError(f"attack labels must be one of {LABELS}, got {labels!r}")
+    one_of("attack labels", labels, LABELS)
     return None if labels == "predicted" else y_true
 
 

@@ -14,7 +14,7 @@ import os
 import time
 
 
-from tf_aegan import defaults
+from tf_aegan import checks, defaults
 from tf_aegan.reports import write_report
 
 
@@ -87,8 +87,7 @@ def run_noise_study(config: NoiseStudyConfig, progress=print):
     from tf_aegan.purify import LatentSearchPurifier
     from tf_aegan.purify.search import per_example_error
 
-    if config.labels not in ("predicted", "true"):
-        raise ValueError(f"labels must be 'predicted' or 'true', got {config.labels!r}")
+    checks.one_of("attack labels", config.labels, defaults.ATTACK_LABELS)
     folders = run_dirs(config.root)
     if config.baseline:
         folders = [config.baseline] + folders

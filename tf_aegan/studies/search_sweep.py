@@ -13,7 +13,7 @@ import itertools
 import os
 import time
 
-from tf_aegan import defaults
+from tf_aegan import checks, defaults
 from tf_aegan.reports import write_report
 
 
@@ -54,8 +54,7 @@ def run_search_sweep(config: SearchSweepConfig, progress=print):
     from tf_aegan.purify import LatentSearchPurifier
     from tf_aegan.purify import search as S
 
-    if config.labels not in ("predicted", "true"):
-        raise ValueError(f"labels must be 'predicted' or 'true', got {config.labels!r}")
+    checks.one_of("attack labels", config.labels, defaults.ATTACK_LABELS)
     keras.utils.set_random_seed(0)
     workdir = config.workdir or store.shipped_dir(config.dataset)
     classifier, encoder, decoder, data = load_defended(workdir, config.aegan, config.dataset, config.data_dir)
