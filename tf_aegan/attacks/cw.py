@@ -38,11 +38,18 @@ def carlini_wagner_l2(model_fn, x, y=None, batch_size=128, max_iterations=CW_MAX
                       initial_const=CW_INITIAL_CONST, confidence=0.0, abort_early=True):
     """Untargeted CW-L2 (CleverHans 4) in [0, 1]; `y`, if given, makes it targeted at those labels.
 
-    Returns a numpy array of the same shape as `x`.
+    Returns a numpy array of the same shape as `x`. Runs `batch_size` images at a time, each chunk with
+    its own attack and optimizer: CleverHans makes a new perturbation variable per chunk, and a Keras 3
+    optimizer refuses variables it was not built with.
     """
-    attack = CarliniWagnerL2(model_fn, y=y, batch_size=batch_size, clip_min=0.0, clip_max=1.0,
-                             binary_search_steps=binary_search_steps, max_iterations=max_iterations,
-                             abort_early=abort_early, confidence=confidence, initial_const=initial_const,
-                             learning_rate=learning_rate)
-    attack.optimizer = KerasCompatAdam(learning_rate)
-    return attack.attack(np.asarray(x, np.float32))
+    x = np.asarray(x, np.float32)
+    y = None if y is None else np.asarray(y)
+    chunks = []
+    for i in range(0, len(x), batch_size):
+        attack = CarliniWagnerL2(model_fn, y=None if y is None else y[i:i + batch_size], batch_size=batch_size,
+                                 clip_min=0.0, clip_max=1.0, binary_search_steps=binary_search_steps,
+                                 max_iterations=max_iterations, abort_early=abort_early, confidence=confidence,
+                                 initial_const=initial_const, learning_rate=learning_rate)
+        attack.optimizer = KerasCompatAdam(learning_rate)
+        chunks.append(attack.attack(x[i:i + batch_size]))
+    return np.concatenate(chunks) if chunks else x.copy()
