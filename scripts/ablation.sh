@@ -23,7 +23,7 @@ for step in ${STEPS[@]}; do
     evaluate)
       echo "== $(date -u +%FT%TZ) evaluate.ablation" >&2
       .venv/bin/python -m evaluate.ablation --dataset fashion_mnist --n 2000 --out "$OUT" \
-        --networks "AE=$W/ae_nonoise,AE-GAN=$W/aegan_nonoise,AE-GAN+r=$W/aegan_r,AE-GAN+r (shipped, 60 epochs)=aegan" ;;
+        --networks "AE=$W/ae_nonoise,AE-GAN=$W/aegan_nonoise,AE-GAN+r=$W/aegan_r,AE-GAN+r shipped (60 epochs)=aegan" ;;
     *) echo "unknown step $step (train or evaluate)" >&2; exit 2 ;;
   esac
 done

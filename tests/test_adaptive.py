@@ -90,8 +90,8 @@ def test_spsa_runs_under_keras_3_and_attacks(tiny):
     assert margin(adv) < margin(x[:3])
 
 
-def test_evaluate_adaptive_end_to_end_on_tiny_networks(tmp_path, capsys):
-    import evaluate.adaptive
+def _tiny_networks(tmp_path):
+    """Classifier A and an AE-GAN trained briefly on tiny MNIST-shaped data in tmp_path/w; the common CLI options."""
     import train.aegan
     import train.classifier
     from tests.conftest import make_idx_folder
@@ -101,6 +101,13 @@ def test_evaluate_adaptive_end_to_end_on_tiny_networks(tmp_path, capsys):
     train.classifier.main(common + ["--epochs", "3", "--batch-size", "16", "--verbose", "0"])
     train.aegan.main(common + ["--epochs", "1", "--batch-size", "16", "--latent-dim", "8", "--name", "aegan",
                                "--verbose", "0"])
+    return common
+
+
+def test_evaluate_adaptive_end_to_end_on_tiny_networks(tmp_path, capsys):
+    import evaluate.adaptive
+
+    common = _tiny_networks(tmp_path)
     out = tmp_path / "out"
     result = evaluate.adaptive.main(common + ["--n", "8", "--eps", "0.1,0.3", "--steps", "3", "--restarts", "2",
                                               "--search-steps", "2", "--spsa-n", "2", "--sanity-n", "4",
@@ -152,15 +159,8 @@ def test_bpda_through_an_approximation_has_its_forward_and_its_gradient():
 
 def test_cw_through_the_search_runs_once_without_eps_and_reports_its_distortion(tmp_path):
     import evaluate.adaptive
-    import train.aegan
-    import train.classifier
-    from tests.conftest import make_idx_folder
 
-    data = make_idx_folder(tmp_path / "mnist")
-    common = ["--dataset", "mnist", "--data-dir", data, "--workdir", str(tmp_path / "w")]
-    train.classifier.main(common + ["--epochs", "3", "--batch-size", "16", "--verbose", "0"])
-    train.aegan.main(common + ["--epochs", "1", "--batch-size", "16", "--latent-dim", "8", "--name", "aegan",
-                               "--verbose", "0"])
+    common = _tiny_networks(tmp_path)
     out = tmp_path / "out"
     result = evaluate.adaptive.main(common + ["--n", "6", "--eps", "0.1,0.3", "--methods", "ours", "--attacks",
                                               "fgsm-white,cw", "--cw-iterations", "5", "--cw-binary-steps", "1",

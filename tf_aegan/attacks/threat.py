@@ -20,6 +20,7 @@ from tf_aegan.defaults import ATTACK_LABELS as LABELS
 
 THREATS = ("white", "white-zerograd", "gray", "black-A/B", "black-A/C")
 
+
 def gray_box(attack, classifier, x, y):
     return attack(classifier, x, y)
 
