@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Session 7's training queue (one training at a time: 2 cores), each run resumable from backup/ or, on
+# a fresh clone, from its committed networks: issue 9's remaining noise settings (Algorithm 1's literal
+# fixed sigma at the pick's mean sigma 0.5, Eq. 5 as a per-pixel mean, the pick's setting in
+# mixed_bfloat16; 5 epochs each from session 1's network like the study), then issue 10's Defense-GAN
+# and BiGAN at the lengths this CPU allows (RESULTS.md says how long each was trained).
+set -uo pipefail
+cd "$(dirname "$0")/.."
+SUFFIX=_fixed EXTRA="--noise-schedule fixed" bash scripts/noise_study.sh 5 0.5
+SUFFIX=_mean EXTRA="--recon-reduction mean" bash scripts/noise_study.sh 5 1.0
+SUFFIX=_bf16 EXTRA="--precision mixed_bfloat16" bash scripts/noise_study.sh 5 1.0
+DGAN_ITERATIONS="${DGAN_ITERATIONS:-4000}" bash scripts/baselines.sh defensegan
+EPOCHS="${BIGAN_EPOCHS:-5}" bash scripts/baselines.sh bigan
