@@ -6,15 +6,17 @@
 # (where the study's trend crosses the clean floor), each 5 epochs from session 1's network like the
 # others (scripts/session7_queue.sh trains them). The pick's folder now holds its 60-epoch state, so
 # its 5-epoch state is restored from git (7e04140).
-# Usage: bash scripts/noise_variants.sh [OUT]   (default results/session6/noise_variants)
+# Usage: bash scripts/noise_variants.sh [OUT]   (default results/session7/noise_variants)
 source "$(dirname "$0")/setup.sh"
-OUT="${1:-results/session6/noise_variants}"
+OUT="${1:-results/session7/noise_variants}"
 R=workdirs/noise_variants
 rm -rf "$R" && mkdir -p "$R/aegan_eta1.0"
 for f in encoder.keras decoder.keras config.json history.csv; do
   git show "7e04140:study/fashion_mnist/aegan_eta1.0/$f" > "$R/aegan_eta1.0/$f"
 done
-for run in aegan_eta0.3 aegan_eta2.0 aegan_eta0.5_fixed aegan_eta1.0_mean aegan_eta1.0_bf16 aegan_eta1.25; do
+# eta 0.3 and 2.0 are not re-scored: their networks were never committed (session 3's machine took
+# them); their rows, scored the same way, are in results/noise_study.
+for run in aegan_eta0.5_fixed aegan_eta1.0_mean aegan_eta1.0_bf16 aegan_eta1.25; do
   if [ -f "study/fashion_mnist/$run/encoder.keras" ]; then cp -r "study/fashion_mnist/$run" "$R/"; rm -rf "$R/$run/backup" "$R/$run/tensorboard"
   else echo "noise_variants: $run not trained yet, left out" >&2; fi
 done
