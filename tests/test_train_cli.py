@@ -191,3 +191,16 @@ def test_mixed_bfloat16_trains_and_saves_float32_networks(idx_dir, tmp_path):
         assert net.compute_dtype == "float32"
     with pytest.raises(SystemExit):
         train.aegan.main(TINY + ["--data-dir", idx_dir, "--workdir", str(tmp_path), "--precision", "float8"])
+
+
+def test_rerunning_a_finished_run_keeps_its_training_time(idx_dir, tmp_path, capsys):
+    args = TINY + ["--data-dir", idx_dir, "--workdir", str(tmp_path), "--no-adversarial"]
+    metrics = tmp_path / "ae_z8" / "metrics.json"
+    first = train.aegan.main(args + ["--epochs", "1"])
+    assert first["seconds_this_run"] > 0 and first["seconds_total"] == first["seconds_this_run"]
+    again = train.aegan.main(args + ["--epochs", "1"])  # finished: trains nothing
+    assert again["seconds_this_run"] == first["seconds_this_run"]
+    assert json.loads(metrics.read_text())["seconds_total"] == first["seconds_total"]
+    longer = train.aegan.main(args + ["--epochs", "2"])  # one more epoch: its time adds to the total
+    assert longer["epochs"] == 2 and longer["seconds_this_run"] > 0
+    assert longer["seconds_total"] == pytest.approx(first["seconds_total"] + longer["seconds_this_run"], abs=0.11)

@@ -134,14 +134,35 @@ def start_networks(folder, nets, init_from=None, required_init=("encoder", "deco
     return 0
 
 
+def run_seconds(folder, start, epochs):
+    """`seconds_this_run` and `seconds_total` for metrics.json, summed over the runs that trained epochs.
+
+    A run that trained nothing (its work directory was finished) keeps the previous run's timing
+    instead of recording ~0 s, so re-running a finished command never erases how long it took.
+    """
+    path = os.path.join(folder, "metrics.json")
+    previous = {}
+    if os.path.isfile(path):
+        try:
+            with open(path) as f:
+                previous = json.load(f)
+        except (OSError, ValueError):
+            previous = {}
+    if previous.get("epochs") == epochs and "seconds_this_run" in previous:
+        return {k: previous[k] for k in ("seconds_this_run", "seconds_total") if k in previous}
+    this_run = round(time.time() - start, 1)
+    before = previous.get("seconds_total", previous.get("seconds_this_run", 0.0)) if previous else 0.0
+    return {"seconds_this_run": this_run, "seconds_total": round(before + this_run, 1)}
+
+
 def write_metrics(folder, name, dataset_name, keys, start, **extra):
     """Plot the history's `keys`, write metrics.json (epochs, final values, history) and return it."""
     history = read_history(folder)
     keys = [k for k in keys if k in history]
     if history and keys:
         plots.loss_curves(history, keys, os.path.join(folder, "losses.png"), title=f"{name} on {dataset_name}")
-    result = {"name": name, "dataset": dataset_name, "epochs": completed_epochs(folder),
-              "seconds_this_run": round(time.time() - start, 1),
+    epochs = completed_epochs(folder)
+    result = {"name": name, "dataset": dataset_name, "epochs": epochs, **run_seconds(folder, start, epochs),
               "final": {k: history[k][-1] for k in keys}, **extra, "history": history}
     with open(os.path.join(folder, "metrics.json"), "w") as f:
         json.dump(result, f, indent=2)
@@ -202,7 +223,7 @@ def train_classifier(dataset_name="fashion_mnist", arch="A", workdir="workdirs/f
     result = {"arch": arch, "dataset": dataset_name, "init": init, "dropout": dropout,
               "test_accuracy": correct / len(y), "best_val_epoch": best_epoch,
               "ci95": list(wilson_interval(correct, len(y))), "n": int(len(y)),
-              "epochs": completed_epochs(folder), "seconds_this_run": round(time.time() - start, 1),
+              "epochs": completed_epochs(folder), **run_seconds(folder, start, completed_epochs(folder)),
               "history": history}
     with open(os.path.join(folder, "metrics.json"), "w") as f:
         json.dump(result, f, indent=2)
