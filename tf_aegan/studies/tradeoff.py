@@ -101,13 +101,15 @@ def run_tradeoff(config: TradeoffConfig, progress=print):
         cell = {"method": method, "R": restarts, "L": steps}
         seconds = 0.0
         for inp, images in column_inputs(inputs, method).items():
+            # Where the white-box images are the gray-box ones (Defense-GAN), their predictions are too.
+            key = "gray" if inp == "white" and images is inputs["gray"] else inp
 
             def predict(sl, images=images):
                 t = time.time()
                 pred = predict_labels(a, pur.purify_all(images[sl])[0])
                 return np.append(pred.astype(np.float64), time.time() - t)
 
-            parts = [cache.get(f"{method}_R{restarts}_L{steps}_{inp}", i, lambda sl=slice(i, i + bs): predict(sl))
+            parts = [cache.get(f"{method}_R{restarts}_L{steps}_{key}", i, lambda sl=slice(i, i + bs): predict(sl))
                      for i in range(0, len(y), bs)]
             pred = np.concatenate([p[:-1] for p in parts]).astype(np.int64)
             cell[inp] = accuracy_record(int((pred == y).sum()), len(y))
