@@ -77,6 +77,15 @@ def test_defensegan_projection_beats_a_single_random_start():
     assert (many.errors.numpy() <= one.errors.numpy() + 1e-7).all()
 
 
+def test_defensegan_restarts_start_where_its_code_starts_them():
+    _, dec = tiny_networks()  # latent 4: Defense-GAN's code draws z ~ N(0, 1/4)
+    z = DefenseGANPurifier(dec, restarts=500).initial_codes(10).numpy()
+    assert z.shape == (5000, 4) and abs(z.std() - 0.5) < 0.02 and abs(z.mean()) < 0.02
+    assert abs(DefenseGANPurifier(dec, restarts=500, init_std=1.0).initial_codes(10).numpy().std() - 1.0) < 0.04
+    with pytest.raises(ValueError, match="init_std"):
+        DefenseGANPurifier(dec, init_std=0.0)
+
+
 def test_gating_routes_clean_through_reconstruction_and_flagged_through_search():
     enc, dec = tiny_networks()
     x = images(6)

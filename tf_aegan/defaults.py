@@ -81,6 +81,9 @@ DGAN_RESTARTS = 10
 DGAN_LR = 10.0
 DGAN_MOMENTUM = 0.7
 DGAN_DECAY_AT = 0.8
+# Defense-GAN's code starts each restart at z ~ N(0, 1/latent_dim) (models/gan.py, `z_hat`'s
+# initializer), not at a draw from the N(0, I) prior the generator was trained on: None means that.
+DGAN_INIT_STD = None
 
 # Section 4.4's detector: the threshold flags this fraction of clean validation images, measured on
 # this many of them (the same everywhere: evaluation, benchmarks, adaptive attacks, export).

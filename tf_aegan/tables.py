@@ -168,7 +168,8 @@ def run_table(config: TableConfig, progress=print):
     result = {"attack": config.attack, "dataset": config.dataset, "n": len(y), "clean": {}, "seconds_per_image": {},
               "trained": {}, "rows": [], "missing": {}, "settings": settings}
     bs = config.batch_size
-    keyed = dict(settings, attack=config.attack, dataset=config.dataset, batch_size=bs, cache_format=2)
+    # cache_format 3: Defense-GAN's restarts start where its code starts them (N(0, 1/latent_dim)).
+    keyed = dict(settings, attack=config.attack, dataset=config.dataset, batch_size=bs, cache_format=3)
     cache = BatchCache(os.path.join(config.out, f".cache_{config.attack}_{config.dataset}_{fingerprint(keyed, workdir)}"))
     if cache.count():
         progress(f"resuming: {cache.count()} batches already computed in {cache.folder}")

@@ -151,7 +151,7 @@ class DefenseGANPurifier(Purifier):
 
     def __init__(self, decoder, steps=S.DGAN_STEPS, restarts=S.DGAN_RESTARTS, lr=S.DGAN_LR,
                  momentum=S.DGAN_MOMENTUM, decay_at=S.DGAN_DECAY_AT, prior="normal", z_range=None, seed=0,
-                 metric="l2"):
+                 metric="l2", init_std=S.DGAN_INIT_STD):
         super().__init__(decoder.output_shape[1:])
         if restarts < 1 or steps < 0:
             raise ValueError(f"need restarts >= 1 and steps >= 0, got restarts={restarts}, steps={steps}")
@@ -161,6 +161,10 @@ class DefenseGANPurifier(Purifier):
         self.period = max(1, int(round(decay_at * steps)))
         self.prior, self.z_range, self.metric = prior, z_range, metric
         self.latent_dim = int(decoder.input_shape[-1])
+        # Restarts start at N(0, init_std^2); None: Defense-GAN's code, 1/sqrt(latent_dim).
+        self.init_std = float(init_std) if init_std is not None else self.latent_dim ** -0.5
+        if not self.init_std > 0:
+            raise ValueError(f"init_std must be > 0, got {init_std}")
         self.rng = tf.random.Generator.from_seed(seed)
         spec = tf.TensorSpec([None, *self.image_shape], tf.float32)
         self._fn = tf.function(self.project, input_signature=[spec])
@@ -168,7 +172,7 @@ class DefenseGANPurifier(Purifier):
     def initial_codes(self, n):
         shape = tf.stack([self.restarts * n, self.latent_dim])
         if self.prior == "normal":
-            return self.rng.normal(shape)
+            return self.rng.normal(shape, stddev=self.init_std)
         return self.rng.uniform(shape, -1.0, 1.0)
 
     def project(self, x):

@@ -11,7 +11,7 @@ from tf_aegan import checks
 
 METRICS = ("l2", "l1")
 
-from tf_aegan.defaults import (DGAN_DECAY_AT, DGAN_LR, DGAN_MOMENTUM, DGAN_RESTARTS, DGAN_STEPS,  # noqa: E402,F401
+from tf_aegan.defaults import (DGAN_DECAY_AT, DGAN_INIT_STD, DGAN_LR, DGAN_MOMENTUM, DGAN_RESTARTS, DGAN_STEPS,  # noqa: E402,F401
                                SEARCH_FACTOR, SEARCH_PERIOD, SEARCH_STEP_SIZE, SEARCH_STEPS)
 
 
