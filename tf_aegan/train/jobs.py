@@ -15,7 +15,8 @@ from tf_aegan.models import build_classifier, build_decoder, build_discriminator
 from tf_aegan.models.classifiers import PRE_OPTION_READING
 from tf_aegan.stats import wilson_interval
 from tf_aegan.train.aegan import AEGAN
-from tf_aegan.train.runner import completed_epochs, fit_resumable, logged_epochs, make_strategy, prepare_workdir
+from tf_aegan.train.runner import (completed_epochs, fit_resumable, logged_epochs, make_strategy, prepare_workdir,
+                                   training_seconds)
 
 
 def _limit(split_ds, n):
@@ -139,6 +140,7 @@ def run_seconds(folder, start, epochs):
 
     A run that trained nothing (its work directory was finished) keeps the previous run's timing
     instead of recording ~0 s, so re-running a finished command never erases how long it took.
+    `seconds_total` is the sum of the logged epoch times where the run has them (epoch_seconds.csv).
     """
     path = os.path.join(folder, "metrics.json")
     previous = {}
@@ -151,6 +153,9 @@ def run_seconds(folder, start, epochs):
     if previous.get("epochs") == epochs and "seconds_this_run" in previous:
         return {k: previous[k] for k in ("seconds_this_run", "seconds_total") if k in previous}
     this_run = round(time.time() - start, 1)
+    logged = training_seconds(folder)
+    if logged is not None:  # every epoch's time, killed and resumed runs included
+        return {"seconds_this_run": this_run, "seconds_total": logged}
     before = previous.get("seconds_total", previous.get("seconds_this_run", 0.0)) if previous else 0.0
     return {"seconds_this_run": this_run, "seconds_total": round(before + this_run, 1)}
 

@@ -9,6 +9,7 @@ import csv
 import json
 import os
 import sys
+import time
 
 import keras
 import tensorflow as tf
@@ -69,6 +70,37 @@ def default_verbose():
     return 1 if sys.stdout.isatty() else 2
 
 
+EPOCH_SECONDS = "epoch_seconds.csv"
+
+
+class EpochTimer(keras.callbacks.Callback):
+    """Appends each finished epoch's wall-clock seconds to `epoch_seconds.csv`, so a run's training
+    time survives kills and resumes (metrics.json is written only when a run ends)."""
+
+    def __init__(self, workdir):
+        super().__init__()
+        self.path = os.path.join(workdir, EPOCH_SECONDS)
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self.start = time.time()
+
+    def on_epoch_end(self, epoch, logs=None):
+        new = not os.path.exists(self.path)
+        with open(self.path, "a") as f:
+            f.write(("epoch,seconds\n" if new else "") + f"{epoch},{time.time() - self.start:.1f}\n")
+
+
+def training_seconds(workdir):
+    """Seconds the epochs logged in `epoch_seconds.csv` took (a re-run epoch counts once, its last
+    time); None for a run from before the file existed."""
+    path = os.path.join(workdir, EPOCH_SECONDS)
+    if not os.path.exists(path):
+        return None
+    with open(path) as f:
+        by_epoch = {int(r["epoch"]): float(r["seconds"]) for r in csv.DictReader(f)}
+    return round(sum(by_epoch.values()), 1)
+
+
 def fit_resumable(model, train_ds, epochs, workdir, val_ds=None, callbacks=(), verbose=None, initial_epoch=0):
     """`model.fit` with BackupAndRestore, CSVLogger and TensorBoard in `workdir`.
 
@@ -80,6 +112,7 @@ def fit_resumable(model, train_ds, epochs, workdir, val_ds=None, callbacks=(), v
     # The job's callbacks first, so what they change (networks, logs) is what gets backed up and logged.
     cbs = [
         *callbacks,
+        EpochTimer(workdir),
         backup,
         keras.callbacks.CSVLogger(os.path.join(workdir, "history.csv"), append=True),
         keras.callbacks.TensorBoard(os.path.join(workdir, "tensorboard"), write_graph=False),
