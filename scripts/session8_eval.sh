@@ -2,8 +2,9 @@
 # Session 8's evaluations of issue 10's baselines, each started as soon as its network has finished
 # training (scripts/session8_queue.sh writes metrics.json at the end of a run): Table 1's columns for
 # Defense-GAN, adversarial training and BiGAN+s, Table 2 and Table 8. Each table resumes from its
-# batch cache when re-run, and a step logged as finished (exit 0) in progress.txt is skipped. Run it from a git worktree (so that edits in the checkout do not reach a
-# running evaluation) with R pointing at the checkout that holds study/ and results/:
+# batch cache when re-run, and a step logged as finished (exit 0) in progress.txt is skipped. Run it
+# from a git worktree (so that edits in the checkout do not reach a running evaluation) with R
+# pointing at the checkout that holds study/ and results/:
 #   git worktree add -f /work/grid HEAD && cd /work/grid && R=/work/main nohup bash scripts/session8_eval.sh &
 set -uo pipefail
 R="${R:-$(cd "$(dirname "$0")/.." && pwd)}"

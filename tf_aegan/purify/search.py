@@ -11,8 +11,8 @@ from tf_aegan import checks
 
 METRICS = ("l2", "l1")
 
-from tf_aegan.defaults import (DGAN_DECAY_AT, DGAN_INIT_STD, DGAN_LR, DGAN_MOMENTUM, DGAN_RESTARTS, DGAN_STEPS,  # noqa: E402,F401
-                               SEARCH_FACTOR, SEARCH_PERIOD, SEARCH_STEP_SIZE, SEARCH_STEPS)
+from tf_aegan.defaults import (DGAN_DECAY_AT, DGAN_INIT_STD, DGAN_LR, DGAN_MOMENTUM,  # noqa: E402,F401
+                               DGAN_RESTARTS, DGAN_STEPS, SEARCH_FACTOR, SEARCH_PERIOD, SEARCH_STEP_SIZE, SEARCH_STEPS)
 
 
 def per_example_error(x_hat, x, metric="l2"):

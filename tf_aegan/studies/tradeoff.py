@@ -82,7 +82,8 @@ def run_tradeoff(config: TradeoffConfig, progress=print):
     for name, why in missing.items():
         progress(f"{name}: skipped: {why}")
     settings = {k: v for k, v in dataclasses.asdict(config).items() if k not in ("out", "data_dir")}
-    cache = BatchCache(os.path.join(config.out, f".cache_tradeoff_{config.dataset}_{fingerprint(dict(settings, cache_format=2), workdir)}"))
+    stamp = fingerprint(dict(settings, cache_format=2), workdir)  # 2: Defense-GAN's restarts start as its code's
+    cache = BatchCache(os.path.join(config.out, f".cache_tradeoff_{config.dataset}_{stamp}"))
     inputs = {"clean": x, "gray": cache.get("gray", 0, lambda: attack_in_batches(
         lambda xb, yb: fgsm(a, xb, eps, y=yb), x, y_attack))}
     if "ours" in nets:

@@ -225,10 +225,11 @@ def train_classifier(dataset_name="fashion_mnist", arch="A", workdir="workdirs/f
     correct = int((pred == y).sum())
     history = read_history(folder)
     best_epoch = int(np.argmax(history["val_accuracy"])) + 1 if history.get("val_accuracy") else None
+    epochs_done = completed_epochs(folder)
     result = {"arch": arch, "dataset": dataset_name, "init": init, "dropout": dropout,
               "test_accuracy": correct / len(y), "best_val_epoch": best_epoch,
               "ci95": list(wilson_interval(correct, len(y))), "n": int(len(y)),
-              "epochs": completed_epochs(folder), **run_seconds(folder, start, completed_epochs(folder)),
+              "epochs": epochs_done, **run_seconds(folder, start, epochs_done),
               "history": history}
     with open(os.path.join(folder, "metrics.json"), "w") as f:
         json.dump(result, f, indent=2)
