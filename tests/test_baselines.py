@@ -129,3 +129,22 @@ def test_bad_options_give_clear_errors(idx_dir, tmp_path, capsys):
     with pytest.raises(SystemExit) as e:
         train.magnet.main(COMMON + ["--data-dir", idx_dir, "--workdir", str(tmp_path), "--noise", "-1"])
     assert e.value.code == 2 and "noise must be >= 0" in capsys.readouterr().err
+
+
+def test_bigan_discriminator_batchnorm_is_its_own_architecture(idx_dir, tmp_path, capsys):
+    """A run folder of the plain joint D refuses --discriminator-batchnorm (its checkpoint could not load);
+    a folder of its own trains it, and config.json records the choice and Adam's beta_2."""
+    base = COMMON + ["--data-dir", idx_dir, "--workdir", str(tmp_path), "--epochs", "1", "--batch-size", "16",
+                     "--max-examples", "16", "--latent-dim", "4"]
+    train.bigan.main(base)
+    capsys.readouterr()
+    with pytest.raises(SystemExit) as e:
+        train.bigan.main(base + ["--discriminator-batchnorm"])
+    assert e.value.code == 2 and "discriminator_batchnorm=False there, True asked" in capsys.readouterr().err
+    train.bigan.main(base + ["--discriminator-batchnorm", "--beta-2", "0.001", "--name", "bigan_bn"])
+    config = json.loads((tmp_path / "bigan_bn" / "config.json").read_text())
+    assert config["discriminator_batchnorm"] is True and config["beta_2"] == 0.001
+    import keras
+
+    d = keras.models.load_model(tmp_path / "bigan_bn" / "discriminator.keras", compile=False)
+    assert [layer.__class__.__name__ for layer in d.layers].count("BatchNormalization") == 2

@@ -55,6 +55,18 @@ def test_decoder_uses_defensegan_crop():
     assert "Cropping2D" in names and names.count("Conv2DTranspose") == 3
 
 
+def test_joint_discriminator_batchnorm_follows_table6_discriminator():
+    from tf_aegan.models import build_joint_discriminator
+
+    def norms(net):
+        return [layer.__class__.__name__ for layer in net.layers].count("BatchNormalization")
+
+    plain, with_bn = build_joint_discriminator(latent_dim=4), build_joint_discriminator(latent_dim=4, batchnorm=True)
+    assert norms(plain) == 0 and norms(with_bn) == norms(build_discriminator()) == 2
+    x, z = np.zeros((2, 28, 28, 1), np.float32), np.zeros((2, 4), np.float32)
+    assert with_bn([x, z]).shape == (2, 1)
+
+
 def test_bad_arguments():
     with pytest.raises(ValueError, match="unknown classifier architecture 'D'"):
         build_classifier("D")

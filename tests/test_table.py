@@ -307,6 +307,24 @@ def test_latent_dim_table_on_tiny_networks(with_baselines, tmp_path):
     row = next(line for line in text.splitlines() if line.startswith("| gray | fgsm |"))
     cells = [c.strip() for c in row.strip("|").split("|")]
     assert cells[3] != "-" and cells[4] == "-"  # MagNet at latent 4 ran, AE-GAN+rs at latent 4 did not
+    assert "Trained: MagNet D=4 1 epoch" in text  # lengths differ between sizes: the table says each
+    assert (tmp_path / "latent_dim_mnist.png").stat().st_size > 5000
+
+
+def test_latent_dim_plot_has_a_bar_per_measured_cell(tmp_path):
+    from tf_aegan.studies import latent_dim
+
+    rows = [{"threat": t, "method": m, "accuracy": 0.5, "ci": [0.4, 0.6]} for t in ("white", "gray")
+            for m in ("none", "magnet", "ours")]
+    result = {"dataset": "mnist", "n": 10, "dims": [4, 8],
+              "tables": {"4/fgsm": {"rows": rows, "trained": {"magnet": "2 epochs", "ours": "3 epochs"}},
+                         "8/fgsm": {"rows": rows[:2], "trained": {}}}}
+    assert latent_dim.cells(result, "gray", "fgsm") == {"MagNet D=4": (0.5, 0.4, 0.6), "AE-GAN+rs D=4": (0.5, 0.4, 0.6),
+                                                        "MagNet D=8": None, "AE-GAN+rs D=8": None}
+    assert latent_dim.trained_lengths(result) == {"MagNet D=4": "2 epochs", "AE-GAN+rs D=4": "3 epochs"}
+    latent_dim.write(result, str(tmp_path))
+    assert (tmp_path / "latent_dim_mnist.png").exists()
+    assert "Trained: MagNet D=4 2 epochs; AE-GAN+rs D=4 3 epochs." in (tmp_path / "latent_dim_mnist.md").read_text()
 
 
 def test_baselines_ship_with_their_commands_and_earlier_entries_stay(with_baselines, tmp_path):

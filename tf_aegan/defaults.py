@@ -105,6 +105,7 @@ DGAN_ITERATIONS_PER_EPOCH = 1000  # generator iterations between checkpoints (on
 # trained as long as AE-GAN (Table 4's epochs and batch).
 BIGAN_LR = 1e-4
 BIGAN_BETA_1 = 0.5
+BIGAN_BETA_2 = 0.999                # Keras' default; ALI (Dumoulin et al. 2016) used 1e-3
 # Table 1: BiGAN+s searches 60 steps.
 BIGAN_SEARCH_STEPS = 60
 

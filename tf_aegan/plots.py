@@ -120,3 +120,26 @@ def tradeoff_plot(cells, path, title=None):
     ax.set_ylabel("accuracy, gray-box FGSM", fontsize=8)
     ax.legend(fontsize=7)
     _finish(fig, ax, path, title)
+
+
+def grouped_bars(groups, series, path, ylabel="accuracy", title=None):
+    """Table 8 as a figure: one cluster of bars per group (e.g. "gray FGSM"), one bar per series, each
+    `series[label]` a list of (value, low, high) per group (None where not measured), the 95% interval
+    drawn as an error bar."""
+    fig, ax = plt.subplots(figsize=(max(4.8, 1.1 * len(groups) + 1.5), 3.4))
+    width = 0.8 / max(1, len(series))
+    for k, (label, cells) in enumerate(series.items()):
+        xs = [i + (k - (len(series) - 1) / 2) * width for i, c in enumerate(cells) if c is not None]
+        kept = [c for c in cells if c is not None]
+        if not kept:
+            continue
+        values = np.array([c[0] for c in kept])
+        err = np.clip(np.array([[c[0] - c[1] for c in kept], [c[2] - c[0] for c in kept]]), 0, None)  # float noise
+        ax.bar(xs, values, width, yerr=err, capsize=2, label=label, error_kw={"lw": 0.8})
+    ax.set_xticks(range(len(groups)))
+    ax.set_xticklabels(groups, fontsize=7)
+    ax.set_ylim(0, 1.02)
+    ax.set_ylabel(ylabel, fontsize=8)
+    ax.tick_params(labelsize=7)
+    ax.legend(fontsize=6)
+    _finish(fig, ax, path, title, dpi=110)

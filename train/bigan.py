@@ -12,6 +12,9 @@ OPTIONS = [
     ("--batch-size", dict(type=int, default=None, help="batch size (default: Table 4's)")),
     ("--lr", dict(type=float, default=defaults.BIGAN_LR, help="Adam learning rate")),
     ("--beta-1", dict(type=float, default=defaults.BIGAN_BETA_1, help="Adam beta_1")),
+    ("--beta-2", dict(type=float, default=defaults.BIGAN_BETA_2, help="Adam beta_2 (ALI used 1e-3)")),
+    ("--discriminator-batchnorm", dict(action="store_true",
+                                       help="BatchNorm in D's image path, as Table 6's discriminator")),
     ("--name", dict(default="bigan", help="subfolder of --workdir")),
 ]
 

@@ -11,14 +11,17 @@ from keras import layers
 from tf_aegan.models.aegan_nets import _check_shape
 
 
-def build_joint_discriminator(image_shape=(28, 28, 1), latent_dim=128, dropout=0.2):
-    """D: (image, code) -> logit that the pair is (x, E(x)) rather than (G(z), z)."""
+def build_joint_discriminator(image_shape=(28, 28, 1), latent_dim=128, dropout=0.2, batchnorm=False):
+    """D: (image, code) -> logit that the pair is (x, E(x)) rather than (G(z), z). `batchnorm=True` puts
+    BatchNorm after the second and third convolutions of the image path, as Table 6's discriminator."""
     image_shape = _check_shape(image_shape)
     image = keras.Input(shape=image_shape, name="image")
     code = keras.Input(shape=(latent_dim,), name="code")
     x = image
     for filters in (64, 128, 256):
         x = layers.Conv2D(filters, 5, strides=2, padding="same")(x)
+        if batchnorm and filters > 64:
+            x = layers.BatchNormalization()(x)
         x = layers.LeakyReLU(0.2)(x)
         x = layers.Dropout(dropout)(x)
     x = layers.Flatten()(x)

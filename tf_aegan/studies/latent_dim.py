@@ -65,11 +65,52 @@ def markdown(result):
                 none = f"{acc['none']:.3f}" if "none" in acc else none
                 cells += [f"{acc[m]:.3f}" if m in acc else "-" for m in ("magnet", "ours")]
             lines.append(f"| {threat} | {attack} | {none} | " + " | ".join(cells) + " |")
+    trained = trained_lengths(result)
+    if trained:
+        lines.append("\nTrained: " + "; ".join(f"{name} {how}" for name, how in trained.items()) + ".")
     for name, why in result.get("missing", {}).items():
         lines.append(f"\n- `{name}` not run: {why}")
     lines.append("\nEach cell's interval and n are in the per-table files under latent_<D>/.")
     return "\n".join(lines) + "\n"
 
 
+def trained_lengths(result):
+    """How long each network of the table was trained, from the tables' `trained` records."""
+    out = {}
+    for key, table in result["tables"].items():
+        dim = key.split("/")[0]
+        for method, how in table.get("trained", {}).items():
+            if how and method != "none":
+                out[f"{'AE-GAN+rs' if method == 'ours' else 'MagNet'} D={dim}"] = how
+    return out
+
+
+def cells(result, threat, attack):
+    """{series label: (accuracy, low, high) or None} of one threat and attack, for the plot."""
+    out = {}
+    for d in result["dims"]:
+        rows = result["tables"].get(f"{d}/{attack}", {"rows": []})["rows"]
+        for method, label in (("magnet", "MagNet"), ("ours", "AE-GAN+rs")):
+            row = next((r for r in rows if r["threat"] == threat and r["method"] == method), None)
+            out[f"{label} D={d}"] = None if row is None else (row["accuracy"], *row["ci"])
+    return out
+
+
+def plot(result, path):
+    """Grouped bars: one cluster per threat and attack, one bar per method and latent size."""
+    from tf_aegan.plots import grouped_bars
+
+    attacks = list(dict.fromkeys(key.split("/")[1] for key in result["tables"]))
+    groups = [(t, a) for t in ("white", "gray") for a in attacks]
+    per_group = [cells(result, t, a) for t, a in groups]
+    labels = list(dict.fromkeys(label for g in per_group for label in g))
+    series = {label: [g.get(label) for g in per_group] for label in labels}
+    grouped_bars([f"{t} {a.upper()}" for t, a in groups], series, path,
+                 title=f"Table 8 on {result['dataset']} (test, n={result['n']})")
+
+
 def write(result, out):
-    return write_report(result, os.path.join(out, f"latent_dim_{result['dataset']}"), markdown(result))
+    stem = write_report(result, os.path.join(out, f"latent_dim_{result['dataset']}"), markdown(result))
+    if result["tables"]:
+        plot(result, stem + ".png")
+    return stem

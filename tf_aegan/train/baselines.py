@@ -99,9 +99,10 @@ def train_magnet(dataset_name="fashion_mnist", workdir="workdirs/fashion_mnist",
 
 def train_bigan(dataset_name="fashion_mnist", workdir="workdirs/fashion_mnist", data_dir=None,
                 latent_dim=defaults.LATENT_DIM, epochs=None, batch_size=None, lr=defaults.BIGAN_LR,
-                beta_1=defaults.BIGAN_BETA_1, name="bigan", strategy="default", logical_cpus=None, seed=0,
-                max_examples=None, verbose=None):
-    """Train BiGAN (encoder and generator of Table 6, joint discriminator) for Table 4's epochs."""
+                beta_1=defaults.BIGAN_BETA_1, beta_2=defaults.BIGAN_BETA_2, discriminator_batchnorm=False,
+                name="bigan", strategy="default", logical_cpus=None, seed=0, max_examples=None, verbose=None):
+    """Train BiGAN (encoder and generator of Table 6, joint discriminator) for Table 4's epochs.
+    `discriminator_batchnorm` gives D's image path Table 6's BatchNorm (scripts/bigan_probe.py, issue 10)."""
     _check_positive(epochs=epochs, batch_size=batch_size, max_examples=max_examples, latent_dim=latent_dim)
     epochs = defaults.AEGAN_EPOCHS[dataset_name] if epochs is None else epochs
     batch_size = defaults.AEGAN_BATCH[dataset_name] if batch_size is None else batch_size
@@ -110,16 +111,17 @@ def train_bigan(dataset_name="fashion_mnist", workdir="workdirs/fashion_mnist", 
     folder = os.path.join(workdir, name)
     config = {"kind": "bigan", "dataset": dataset_name, "image_shape": list(data.image_shape),
               "latent_dim": latent_dim, "epochs": epochs, "batch_size": batch_size, "lr": lr, "beta_1": beta_1,
-              "seed": seed}
-    prepare_workdir(folder, config, ("kind", "dataset", "image_shape", "latent_dim"))
+              "beta_2": beta_2, "discriminator_batchnorm": discriminator_batchnorm, "seed": seed}
+    prepare_workdir(folder, config, ("kind", "dataset", "image_shape", "latent_dim", "discriminator_batchnorm"),
+                    older={"discriminator_batchnorm": False})
     keras.utils.set_random_seed(seed)
     with dist.scope():
         encoder = build_encoder(data.image_shape, latent_dim)
         generator = build_decoder(data.image_shape, latent_dim)
-        discriminator = build_joint_discriminator(data.image_shape, latent_dim)
+        discriminator = build_joint_discriminator(data.image_shape, latent_dim, batchnorm=discriminator_batchnorm)
         model = BiGAN(encoder, generator, discriminator, latent_dim=latent_dim, seed=seed)
         model(np.zeros((1, *data.image_shape), np.float32))
-        adam = lambda: keras.optimizers.Adam(lr, beta_1=beta_1)  # noqa: E731
+        adam = lambda: keras.optimizers.Adam(lr, beta_1=beta_1, beta_2=beta_2)  # noqa: E731
         model.compile(d_optimizer=adam(), eg_optimizer=adam())
     nets = {"encoder": encoder, "decoder": generator, "discriminator": discriminator}
     initial_epoch = start_networks(folder, nets)
