@@ -81,7 +81,11 @@ def _base_command(folder, config):
         return (f"python -m train.defensegan --dataset {config['dataset']} --iterations {config['iterations']} "
                 f"--seed {config['seed']}")
     if kind == "bigan":
-        return f"python -m train.bigan --dataset {config['dataset']} --epochs {config['epochs']} --seed {config['seed']}"
+        extra = " --discriminator-batchnorm" if config.get("discriminator_batchnorm") else ""
+        if config.get("beta_2", 0.999) != 0.999:
+            extra += f" --beta-2 {config['beta_2']}"
+        return (f"python -m train.bigan --dataset {config['dataset']} --epochs {config['epochs']} "
+                f"--seed {config['seed']}{extra}")
     if kind == "advtrain":
         return (f"python -m train.advtrain --dataset {config['dataset']} --epochs {config['epochs']} "
                 f"--eps {config['eps']} --steps {config['steps']} --step-size {config['step_size']} --seed {config['seed']}")

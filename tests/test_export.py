@@ -336,3 +336,13 @@ def test_manifest_command_says_whether_the_run_stopped_early(tmp_path):
     assert stopped.endswith("(stopped after 2 of 5 epochs; the same command resumes it)")
     dgan = {"kind": "defensegan", "dataset": "mnist", "iterations": 5000, "iterations_per_epoch": 1000, "seed": 0}
     assert "stopped after 2000 of 5000 generator iterations" in _command(str(tmp_path), dgan)
+
+
+def test_manifest_command_of_a_bigan_says_how_its_discriminator_was_built():
+    import export.weights
+
+    config = {"kind": "bigan", "dataset": "fashion_mnist", "epochs": 60, "seed": 0}
+    plain = export.weights._base_command("bigan", config)
+    assert plain == "python -m train.bigan --dataset fashion_mnist --epochs 60 --seed 0"
+    with_bn = export.weights._base_command("bigan_bn", {**config, "discriminator_batchnorm": True, "beta_2": 0.999})
+    assert with_bn == plain + " --discriminator-batchnorm"
