@@ -10,7 +10,7 @@ import platform
 import shutil
 
 from tf_aegan import cli
-from tf_aegan.defaults import PRE_OPTION_READING
+from tf_aegan.defaults import BIGAN_BETA_2, PRE_OPTION_READING
 
 AUTOENCODER = ["encoder.keras", "decoder.keras"]
 NETWORKS = {
@@ -82,7 +82,7 @@ def _base_command(folder, config):
                 f"--seed {config['seed']}")
     if kind == "bigan":
         extra = " --discriminator-batchnorm" if config.get("discriminator_batchnorm") else ""
-        if config.get("beta_2", 0.999) != 0.999:
+        if config.get("beta_2", BIGAN_BETA_2) != BIGAN_BETA_2:
             extra += f" --beta-2 {config['beta_2']}"
         return (f"python -m train.bigan --dataset {config['dataset']} --epochs {config['epochs']} "
                 f"--seed {config['seed']}{extra}")
