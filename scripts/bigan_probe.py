@@ -19,8 +19,7 @@ import numpy as np
 
 from tf_aegan import store
 from tf_aegan.data import load_dataset
-from tf_aegan.models import build_decoder, build_encoder, build_joint_discriminator
-from tf_aegan.train.bigan import BiGAN
+from tf_aegan.train.baselines import build_bigan
 from tf_aegan.train.jobs import batches
 
 VARIANTS = {
@@ -40,12 +39,8 @@ def diversity(generator, classifier, z):
 def probe(name, steps, every, data, classifier, seed=0):
     keras.utils.set_random_seed(seed)
     v = VARIANTS[name]
-    enc, gen = build_encoder(data.image_shape, 128), build_decoder(data.image_shape, 128)
-    disc = build_joint_discriminator(data.image_shape, 128, batchnorm=v["bn_d"])
-    model = BiGAN(enc, gen, disc, latent_dim=128, seed=seed)
-    model(np.zeros((1, *data.image_shape), np.float32))
-    adam = lambda: keras.optimizers.Adam(v["lr"], beta_1=0.5, beta_2=v["beta_2"])  # noqa: E731
-    model.compile(d_optimizer=adam(), eg_optimizer=adam())
+    model = build_bigan(data.image_shape, lr=v["lr"], beta_2=v["beta_2"], discriminator_batchnorm=v["bn_d"], seed=seed)
+    gen = model.generator
     z = np.random.default_rng(1).uniform(-1, 1, (256, 128)).astype(np.float32)
     ds = batches(data, "train", 100, None, True).repeat()
     out, t = [], time.time()

@@ -8,11 +8,8 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 while [ -n "${WAIT_PID:-}" ] && kill -0 "$WAIT_PID" 2>/dev/null; do sleep 20; done
 EPOCHS="${MAGNET_Z20_EPOCHS:-20}" bash scripts/baselines.sh magnet_z20
+EPOCHS="${BIGAN_EPOCHS:-5}" bash scripts/baselines.sh bigan_bn
 source scripts/setup.sh
-W=study/baselines/fashion_mnist
-echo "== $(date -u +%FT%TZ) bigan_bn" >&2
-.venv/bin/python -m train.bigan --dataset fashion_mnist --workdir "$W" --verbose 2 --discriminator-batchnorm \
-  --epochs "${BIGAN_EPOCHS:-5}" --name bigan_bn
 echo "== $(date -u +%FT%TZ) aegan_z20" >&2
-.venv/bin/python -m train.aegan --dataset fashion_mnist --workdir "$W" --verbose 2 \
+.venv/bin/python -m train.aegan --dataset fashion_mnist --workdir study/baselines/fashion_mnist --verbose 2 \
   --latent-dim 20 --noise-eta 1.0 --precision mixed_bfloat16 --epochs "${AEGAN_Z20_EPOCHS:-8}" --name aegan_z20

@@ -74,14 +74,18 @@ def markdown(result):
     return "\n".join(lines) + "\n"
 
 
+# The table's defenses and how its plot and notes name them.
+LABELS = {"magnet": "MagNet", "ours": "AE-GAN+rs"}
+
+
 def trained_lengths(result):
     """How long each network of the table was trained, from the tables' `trained` records."""
     out = {}
     for key, table in result["tables"].items():
         dim = key.split("/")[0]
         for method, how in table.get("trained", {}).items():
-            if how and method != "none":
-                out[f"{'AE-GAN+rs' if method == 'ours' else 'MagNet'} D={dim}"] = how
+            if how and method in LABELS:
+                out[f"{LABELS[method]} D={dim}"] = how
     return out
 
 
@@ -90,7 +94,7 @@ def cells(result, threat, attack):
     out = {}
     for d in result["dims"]:
         rows = result["tables"].get(f"{d}/{attack}", {"rows": []})["rows"]
-        for method, label in (("magnet", "MagNet"), ("ours", "AE-GAN+rs")):
+        for method, label in LABELS.items():
             row = next((r for r in rows if r["threat"] == threat and r["method"] == method), None)
             out[f"{label} D={d}"] = None if row is None else (row["accuracy"], *row["ci"])
     return out

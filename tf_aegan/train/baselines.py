@@ -97,6 +97,19 @@ def train_magnet(dataset_name="fashion_mnist", workdir="workdirs/fashion_mnist",
                        noise_schedule="fixed", recon_reduction="mean", name=name, **kwargs)
 
 
+def build_bigan(image_shape, latent_dim=defaults.LATENT_DIM, lr=defaults.BIGAN_LR, beta_1=defaults.BIGAN_BETA_1,
+                beta_2=defaults.BIGAN_BETA_2, discriminator_batchnorm=False, seed=0):
+    """A compiled BiGAN: Table 6's encoder and generator, the joint discriminator, one Adam each for D
+    and for E and G together (train_bigan, scripts/bigan_probe.py)."""
+    discriminator = build_joint_discriminator(image_shape, latent_dim, batchnorm=discriminator_batchnorm)
+    model = BiGAN(build_encoder(image_shape, latent_dim), build_decoder(image_shape, latent_dim), discriminator,
+                  latent_dim=latent_dim, seed=seed)
+    model(np.zeros((1, *image_shape), np.float32))
+    adam = lambda: keras.optimizers.Adam(lr, beta_1=beta_1, beta_2=beta_2)  # noqa: E731
+    model.compile(d_optimizer=adam(), eg_optimizer=adam())
+    return model
+
+
 def train_bigan(dataset_name="fashion_mnist", workdir="workdirs/fashion_mnist", data_dir=None,
                 latent_dim=defaults.LATENT_DIM, epochs=None, batch_size=None, lr=defaults.BIGAN_LR,
                 beta_1=defaults.BIGAN_BETA_1, beta_2=defaults.BIGAN_BETA_2, discriminator_batchnorm=False,
@@ -116,13 +129,8 @@ def train_bigan(dataset_name="fashion_mnist", workdir="workdirs/fashion_mnist", 
                     older={"discriminator_batchnorm": False})
     keras.utils.set_random_seed(seed)
     with dist.scope():
-        encoder = build_encoder(data.image_shape, latent_dim)
-        generator = build_decoder(data.image_shape, latent_dim)
-        discriminator = build_joint_discriminator(data.image_shape, latent_dim, batchnorm=discriminator_batchnorm)
-        model = BiGAN(encoder, generator, discriminator, latent_dim=latent_dim, seed=seed)
-        model(np.zeros((1, *data.image_shape), np.float32))
-        adam = lambda: keras.optimizers.Adam(lr, beta_1=beta_1, beta_2=beta_2)  # noqa: E731
-        model.compile(d_optimizer=adam(), eg_optimizer=adam())
+        model = build_bigan(data.image_shape, latent_dim, lr, beta_1, beta_2, discriminator_batchnorm, seed)
+    encoder, generator, discriminator = model.encoder, model.generator, model.discriminator
     nets = {"encoder": encoder, "decoder": generator, "discriminator": discriminator}
     initial_epoch = start_networks(folder, nets)
     start = time.time()
@@ -189,9 +197,7 @@ def trainer_timers(dataset_name="fashion_mnist", data_dir=None, steps=5, latent_
     wgan = WGANGP(build_decoder(shape, latent_dim, batchnorm=False), build_critic(shape), latent_dim=latent_dim)
     wgan.compile(d_optimizer=keras.optimizers.Adam(defaults.DGAN_TRAIN_LR, *defaults.DGAN_TRAIN_BETAS),
                  g_optimizer=keras.optimizers.Adam(defaults.DGAN_TRAIN_LR, *defaults.DGAN_TRAIN_BETAS))
-    bigan = BiGAN(build_encoder(shape, latent_dim), build_decoder(shape, latent_dim),
-                  build_joint_discriminator(shape, latent_dim), latent_dim=latent_dim)
-    bigan.compile(d_optimizer=adam(defaults.BIGAN_LR), eg_optimizer=adam(defaults.BIGAN_LR))
+    bigan = build_bigan(shape, latent_dim)
     advtr = AdversarialTraining(build_classifier("A", shape, data.num_classes), eps=defaults.ADVTR_EPS[dataset_name])
     advtr.compile(optimizer=keras.optimizers.Adam(defaults.CLASSIFIER_LR))
     runs = {
