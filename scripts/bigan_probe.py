@@ -7,6 +7,7 @@ beta_2 = 1e-3), bn_d (BatchNorm in D's image path, as Table 6's discriminator), 
 the BiGAN paper). Diversity: the per-pixel standard deviation across 256 samples, averaged over pixels
 (Fashion-MNIST's own images: about 0.3; the collapsed run: 0.027), and how many of the 10 classes A
 gives the samples. Prints one line per check and writes a JSON to --out.
+`--diagnose study/baselines/fashion_mnist/bigan`: does a trained joint D look at the code at all?
 """
 
 import argparse
@@ -54,14 +55,33 @@ def probe(name, steps, every, data, classifier, seed=0):
     return out
 
 
+def diagnose(folder, data, n=200, seed=0):
+    """Whether a trained joint D looks at the code: its mean D(x, E(x)), D(x, z), D(G(z), z) and
+    D(G(z), E(x)) on `n` validation images and prior samples (E, G in training mode, as D saw them)."""
+    import tensorflow as tf
+
+    load = lambda name: store.load_keras(os.path.join(folder, name), name)  # noqa: E731
+    enc, gen, disc = load("encoder.keras"), load("decoder.keras"), load("discriminator.keras")
+    x = tf.constant(data.arrays("val", n)[0])
+    z = tf.constant(np.random.default_rng(seed).uniform(-1, 1, (n, enc.output_shape[-1])).astype(np.float32))
+    ex, gz = enc(x, training=True), gen(z, training=True)
+    mean = lambda a, b: float(tf.reduce_mean(tf.sigmoid(disc([a, b], training=False))))  # noqa: E731
+    return {"D(x,E(x))": mean(x, ex), "D(x,z)": mean(x, z), "D(G(z),z)": mean(gz, z), "D(G(z),E(x))": mean(gz, ex)}
+
+
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--steps", type=int, default=400)
     p.add_argument("--every", type=int, default=100)
     p.add_argument("--variants", default="shipped,beta2,bn_d")
     p.add_argument("--out", default="results/session9/bigan_probe.json")
+    p.add_argument("--diagnose", metavar="RUN_FOLDER", default=None,
+                   help="instead: print a trained BiGAN's mean D outputs on real/fake images with real/fake codes")
     args = p.parse_args(argv)
     data = load_dataset("fashion_mnist")
+    if args.diagnose:
+        print(json.dumps(diagnose(args.diagnose, data)))
+        return
     classifier = store.load_classifier("weights/fashion_mnist", "A", "fashion_mnist")
     real = data.arrays("val", 256)[0]
     print("real images", json.dumps({"sample_std": float(real.std(axis=0).mean())}), flush=True)
