@@ -157,10 +157,47 @@ def test_interrupted_table_resumes_from_its_batches(workdir, tmp_path, monkeypat
     monkeypatch.setattr(tables.BatchCache, "get", counting)
     result = evaluate.table.main(args)
     assert "resuming" in capsys.readouterr().out
-    assert ("gray", 0) not in calls and ("white_ours", 0) not in calls and ("white_ours", 1) in calls
+    white = [index for key, index in calls if key.startswith("white_ours_")]  # keyed by ours' networks
+    assert ("gray", 0) not in calls and 0 not in white and 1 in white
     fresh = evaluate.table.main(args[:-1] + [str(tmp_path / "fresh")])
     assert result["rows"] == fresh["rows"]  # resumed = uninterrupted
     assert not [p for p in (tmp_path / "out").iterdir() if p.name.startswith(".cache")]  # cache removed when done
+
+
+def test_table_cache_outlives_changes_to_networks_the_run_does_not_use(workdir, tmp_path, monkeypatch):
+    """A stopped run's batches stay valid when another run's networks land in the work directory
+    (a long black-box run is committed across sessions while other trainings go on)."""
+    import shutil
+
+    from tf_aegan import tables
+
+    w = tmp_path / "w"
+    shutil.copytree(workdir[workdir.index("--workdir") + 1], w)
+    args = workdir + ["--workdir", str(w), "--attack", "fgsm", "--methods", "none,ours", "--n", "8",
+                      "--batch-size", "4", "--steps", "2", "--out", str(tmp_path / "out")]
+    real_get, calls = tables.BatchCache.get, []
+
+    def interrupted(self, key, index, compute):
+        if key.startswith("pred_gray_ours_"):
+            raise KeyboardInterrupt
+        return real_get(self, key, index, compute)
+
+    monkeypatch.setattr(tables.BatchCache, "get", interrupted)
+    with pytest.raises(SystemExit):
+        evaluate.table.main(args)
+    (w / "magnet").mkdir()
+    shutil.copy(w / "aegan" / "decoder.keras", w / "magnet" / "decoder.keras")  # another run's network
+
+    def counting(self, key, index, compute):
+        import os
+
+        if not os.path.exists(os.path.join(self.folder, f"{key}.{index}.npy")):
+            calls.append(key)
+        return real_get(self, key, index, compute)
+
+    monkeypatch.setattr(tables.BatchCache, "get", counting)
+    evaluate.table.main(args)
+    assert calls and all(key.startswith(("pred_gray_ours_", "clean_ours_")) for key in calls), calls
 
 
 def test_table_says_its_estimated_time_up_front(workdir, tmp_path, capsys):

@@ -29,6 +29,7 @@ class Method:
     has_gray: bool = True  # adversarial training has no hidden defense: no gray-box row
     rejects: bool = False  # MagNet: its detector rejects inputs whose reconstruction error is too high
     trained: str = ""      # how long its networks were trained (from their folder's history and config)
+    folder: str = ""       # the folder of its own networks ("" for none): what its cached results depend on
 
 
 def training_length(folder):
@@ -130,5 +131,6 @@ def load_method(name, workdir, dataset="fashion_mnist", classifier=None, steps=S
     folder = {"ours": aegan, **(folders or {})}.get(name, folder)
     a = classifier if classifier is not None else _load(store.load_classifier, workdir, "A", dataset)
     method = loader(a, workdir, dataset, steps, folder)
-    method.trained = training_length(os.path.join(workdir, folder) if folder else None)
+    method.folder = os.path.join(workdir, folder) if folder else ""
+    method.trained = training_length(method.folder or None)
     return method

@@ -168,9 +168,11 @@ def run_table(config: TableConfig, progress=print):
     result = {"attack": config.attack, "dataset": config.dataset, "n": len(y), "clean": {}, "seconds_per_image": {},
               "trained": {}, "rows": [], "missing": {}, "settings": settings}
     bs = config.batch_size
-    # cache_format 3: Defense-GAN's restarts start where its code starts them (N(0, 1/latent_dim)).
-    keyed = dict(settings, attack=config.attack, dataset=config.dataset, batch_size=bs, cache_format=3)
-    cache = BatchCache(os.path.join(config.out, f".cache_{config.attack}_{config.dataset}_{fingerprint(keyed, workdir)}"))
+    # cache_format 4: the folder's key covers classifier A and the substitutes; each method's batches
+    # carry its own networks' key, so shipping or retraining one network leaves the others' batches valid.
+    keyed = dict(settings, attack=config.attack, dataset=config.dataset, batch_size=bs, cache_format=4)
+    shared = [store.classifier_dir(workdir, arch) for arch in ("A", "substitute_B", "substitute_C")]
+    cache = BatchCache(os.path.join(config.out, f".cache_{config.attack}_{config.dataset}_{fingerprint(keyed, *shared)}"))
     if cache.count():
         progress(f"resuming: {cache.count()} batches already computed in {cache.folder}")
     batches = [(i, slice(i * bs, min(len(y), (i + 1) * bs))) for i in range((len(y) + bs - 1) // bs)]
@@ -235,12 +237,10 @@ def run_table(config: TableConfig, progress=print):
     gray_adv = None
     for name, method in loaded.items():
         progress(f"== {name}")
+        mine = f"{name}_{fingerprint({}, method.folder)}" if method.folder else name  # keys of its own batches
         if method.rejects:
             method.purifier.detector.fit_threshold(
                 data.arrays("val", min(defaults.DETECTOR_VAL_IMAGES, data.split("val").size))[0], defaults.DETECTOR_FPR)
-        pred, seconds, rejected = predictions(f"clean_{name}", method, x)
-        result["clean"][name] = scored(pred, rejected if method.rejects else None, clean=True)
-        result["seconds_per_image"][name] = seconds / len(y)
         result["trained"][name] = method.trained
         if black:
             threats = {f"black-A/{arch}": (f"black{arch}", adv) for arch, adv in adv_black.items()}
@@ -255,21 +255,25 @@ def run_table(config: TableConfig, progress=print):
                 threats["white"] = ("gray", gray_adv)  # no differentiable part: the white-box attack is the gray-box one
             else:
                 progress(f"  white-box {config.attack}")
-                threats["white"] = (f"white_{name}", adversarial(
-                    f"white_{name}", lambda xb, yb: white_box(attack, method.classifier, method.white_box, xb, yb)))
+                threats["white"] = (f"white_{mine}", adversarial(
+                    f"white_{mine}", lambda xb, yb: white_box(attack, method.classifier, method.white_box, xb, yb)))
             if not identity and method.purifier.name != "none" and config.zerograd and config.attack != "cw":
                 progress(f"  white-box {config.attack} as the paper's code scored it (zero input gradient)")
-                threats["white-zerograd"] = (f"zerograd_{name}", adversarial(
-                    f"zerograd_{name}",
+                threats["white-zerograd"] = (f"zerograd_{mine}", adversarial(
+                    f"zerograd_{mine}",
                     lambda xb, yb: white_box_zero_gradient(attack, method.classifier, method.purifier, xb, yb)))
             if method.has_gray:
                 threats["gray"] = ("gray", gray_adv)
         for threat, (key, adv) in threats.items():
-            pred, _, rejected = predictions(f"pred_{key}_{name}", method, adv)
+            pred, _, rejected = predictions(f"pred_{key}_{mine}", method, adv)
             acc = scored(pred, rejected if method.rejects else None)
             result["rows"].append({"threat": threat, "method": name, **acc})
             progress(f"  {threat:>14} {name:<10} {fmt(acc)}")
             write(result, config.out)
+        # Clean accuracy after the attacked rows, so a run stopped early has whole rows to show.
+        pred, seconds, rejected = predictions(f"clean_{mine}", method, x)
+        result["clean"][name] = scored(pred, rejected if method.rejects else None, clean=True)
+        result["seconds_per_image"][name] = seconds / len(y)
         write(result, config.out)
     cache.remove()
     write(result, config.out)
@@ -277,7 +281,7 @@ def run_table(config: TableConfig, progress=print):
 
 
 def markdown(result):
-    methods = list(result["clean"])
+    methods = list(dict.fromkeys([*result["clean"], *(r["method"] for r in result["rows"])]))
     lines = [f"### {result['attack'].upper()} on {result['dataset']} (n={result['n']})", "",
              "| threat | " + " | ".join(methods) + " |", "|---|" + "---|" * len(methods)]
     for threat in dict.fromkeys(r["threat"] for r in result["rows"]):
@@ -290,8 +294,10 @@ def markdown(result):
         if theirs:
             lines.append(f"| *{threat}, paper* | " + " | ".join(f"*{theirs[m]:.3f}*" if m in theirs else ""
                                                                 for m in methods) + " |")
-    lines.append("| clean | " + " | ".join(f"{result['clean'][m]['accuracy']:.3f}" for m in methods) + " |")
-    lines.append("| s/image | " + " | ".join(f"{result['seconds_per_image'][m]:.2g}" for m in methods) + " |")
+    lines.append("| clean | " + " | ".join(f"{result['clean'][m]['accuracy']:.3f}" if m in result["clean"] else "-"
+                                           for m in methods) + " |")
+    lines.append("| s/image | " + " | ".join(f"{result['seconds_per_image'][m]:.2g}" if m in result["seconds_per_image"]
+                                             else "-" for m in methods) + " |")
     trained = result.get("trained", {})
     if any(trained.values()):
         lines.append("| trained | " + " | ".join(trained.get(m) or "-" for m in methods) + " |")
