@@ -197,7 +197,11 @@ def run_table(config: TableConfig, progress=print):
             rejected = errors > method.purifier.threshold if method.rejects else np.zeros(len(pred), bool)
             return np.concatenate([pred.astype(np.float64), rejected.astype(np.float64), [time.time() - t]])
 
-        parts = [cache.get(key, i, lambda: compute(sl)) for i, sl in batches]
+        bar = keras.utils.Progbar(len(y), unit_name="image")
+        parts = []
+        for i, sl in batches:
+            parts.append(cache.get(key, i, lambda: compute(sl)))
+            bar.add(sl.stop - sl.start)
         k = [(len(p) - 1) // 2 for p in parts]
         return (np.concatenate([p[:n] for p, n in zip(parts, k)]).astype(np.int64),
                 float(sum(p[-1] for p in parts)),

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Stage the cached batches of a stopped `evaluate.table` run, so a fresh clone resumes it where it
+# stopped (the cache folder's key is portable: settings and network contents, not paths or times).
+# Only the defended classifier's predictions are staged (pred_*, clean_*: 1.6 KB per batch); the
+# adversarial images (about 0.3 MB per batch) are left out and remade on resume, in seconds for
+# FGSM and the black-box attack. Cache folders are ignored by default (.gitignore: .cache_*/).
+# Usage: bash scripts/commit_cache.sh results/session10/table_defensegan_blackbox && git commit -m "..."
+set -euo pipefail
+cd "$(dirname "$0")/.."
+if [ $# -eq 0 ]; then
+  echo "usage: bash scripts/commit_cache.sh TABLE_OUT_FOLDER..." >&2; exit 2
+fi
+for out in "$@"; do
+  found=0
+  for cache in "$out"/.cache_*/; do
+    [ -d "$cache" ] || continue
+    found=1
+    find "$cache" -maxdepth 1 -type f \( -name 'pred_*.npy' -o -name 'clean_*.npy' \) ! -name '*.tmp.npy' -print0 \
+      | xargs -0 --no-run-if-empty git add -f
+    echo "$cache: $(git ls-files "$cache" | wc -l) prediction batches staged"
+  done
+  [ "$found" = 1 ] || echo "no cache folder in $out (the run finished, or never started)" >&2
+done
