@@ -168,24 +168,28 @@ def run_table(config: TableConfig, progress=print):
     result = {"attack": config.attack, "dataset": config.dataset, "n": len(y), "clean": {}, "seconds_per_image": {},
               "trained": {}, "rows": [], "missing": {}, "settings": settings}
     bs = config.batch_size
-    # cache_format 4: the folder's key covers classifier A and the substitutes; each method's batches
-    # carry its own networks' key, so shipping or retraining one network leaves the others' batches valid.
+    # cache_format 4: the folder's key covers classifier A (and the substitutes, black-box); each method's
+    # batches carry its own networks' key, so shipping or retraining one network leaves the others' valid.
     keyed = dict(settings, attack=config.attack, dataset=config.dataset, batch_size=bs, cache_format=4)
-    shared = [store.classifier_dir(workdir, arch) for arch in ("A", "substitute_B", "substitute_C")]
+    shared = [store.classifier_dir(workdir, arch) for arch in (("A", "substitute_B", "substitute_C") if black else ("A",))]
     cache = BatchCache(os.path.join(config.out, f".cache_{config.attack}_{config.dataset}_{fingerprint(keyed, *shared)}"))
     if cache.count():
         progress(f"resuming: {cache.count()} batches already computed in {cache.folder}")
     batches = [(i, slice(i * bs, min(len(y), (i + 1) * bs))) for i in range((len(y) + bs - 1) // bs)]
     y_attack = attack_labels(config.labels, y)
 
+    def per_batch(key, compute):
+        """[`compute(batch slice)` for every batch], each cached under `key`, with a progress bar."""
+        bar = keras.utils.Progbar(len(y), unit_name="image")
+        parts = []
+        for i, sl in batches:
+            parts.append(cache.get(key, i, lambda: compute(sl)))
+            bar.add(sl.stop - sl.start)
+        return parts
+
     def adversarial(key, make):
         """Adversarial images for every batch, cached; `make(x_batch, y_batch)`."""
-        bar = keras.utils.Progbar(len(y), unit_name="image")
-        out = []
-        for i, sl in batches:
-            out.append(cache.get(key, i, lambda: make(x[sl], None if y_attack is None else y_attack[sl])))
-            bar.add(len(out[-1]))
-        return np.concatenate(out)
+        return np.concatenate(per_batch(key, lambda sl: make(x[sl], None if y_attack is None else y_attack[sl])))
 
     def predictions(key, method, images):
         """The defended classifier's labels of purified `images`, whether its detector rejected them
@@ -197,11 +201,7 @@ def run_table(config: TableConfig, progress=print):
             rejected = errors > method.purifier.threshold if method.rejects else np.zeros(len(pred), bool)
             return np.concatenate([pred.astype(np.float64), rejected.astype(np.float64), [time.time() - t]])
 
-        bar = keras.utils.Progbar(len(y), unit_name="image")
-        parts = []
-        for i, sl in batches:
-            parts.append(cache.get(key, i, lambda: compute(sl)))
-            bar.add(sl.stop - sl.start)
+        parts = per_batch(key, compute)
         k = [(len(p) - 1) // 2 for p in parts]
         return (np.concatenate([p[:n] for p, n in zip(parts, k)]).astype(np.int64),
                 float(sum(p[-1] for p in parts)),
