@@ -9,6 +9,7 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 source scripts/setup.sh
+set +e  # setup.sh sets -e; a failed or stopped step must not end the queue
 echo "== $(date -u +%FT%TZ) Defense-GAN black-box column" >&2
 .venv/bin/python -m evaluate.table --attack blackbox --methods defensegan --n 9850 \
   --out results/session10/table_defensegan_blackbox

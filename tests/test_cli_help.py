@@ -3,7 +3,7 @@ import subprocess
 import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-COMMANDS = ["evaluate.table", "evaluate.ablation", "evaluate.adaptive", "evaluate.noise_study", "evaluate.search_params",
+COMMANDS = ["evaluate.table", "evaluate.table1", "evaluate.ablation", "evaluate.adaptive", "evaluate.noise_study", "evaluate.search_params",
             "evaluate.purification", "evaluate.classifiers", "evaluate.tradeoff", "evaluate.latent_dim", "train.aegan",
             "train.classifier", "train.substitute", "train.defensegan", "train.magnet", "train.bigan", "train.advtrain",
             "export.savedmodel", "export.weights", "export.client", "bench.purify", "bench.serving",

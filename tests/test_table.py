@@ -431,3 +431,38 @@ def test_cache_fingerprint_follows_contents_not_paths_or_times(tmp_path):
     (b / "net" / "decoder.keras").write_bytes(b"other weights")
     assert fingerprint({"n": 5}, str(a)) != fingerprint({"n": 5}, str(b))
     assert fingerprint({"n": 5}, str(a)) != fingerprint({"n": 6}, str(a))
+
+
+def test_table1_combines_columns_with_the_papers_cells(tmp_path, capsys):
+    """`evaluate.table1` puts separate runs' cells side by side; a cell measured twice comes from the
+    last result given; clean accuracy from a method's FGSM result; mixed data sets are refused."""
+    import json
+
+    import evaluate.table1
+
+    def result(attack, method, acc, n, clean, dataset="fashion_mnist"):
+        threats = ("black-A/B",) if attack == "blackbox" else ("white", "gray")
+        return {"attack": attack, "dataset": dataset, "n": n, "clean": {method: {"accuracy": clean}},
+                "seconds_per_image": {method: 0.5}, "trained": {method: "3 epochs"},
+                "rows": [{"threat": t, "method": method, "accuracy": acc, "ci": [acc - 0.01, acc + 0.01]} for t in threats]}
+
+    paths = []
+    for i, r in enumerate((result("blackbox", "defensegan", 0.3, 9850, 0.5), result("fgsm", "defensegan", 0.2, 500, 0.8),
+                           result("fgsm", "magnet", 0.1, 1000, 0.9), result("fgsm", "magnet", 0.15, 1000, 0.9))):
+        paths.append(str(tmp_path / f"r{i}.json"))
+        json.dump(r, open(paths[-1], "w"))
+    table = evaluate.table1.main(paths + ["--out", str(tmp_path / "out")])
+    assert table["methods"] == ["magnet", "defensegan"]  # the paper's column order
+    assert [(c["attack"], c["threat"]) for c in table["cells"]] == [("fgsm", "white"), ("fgsm", "gray"),
+                                                                   ("blackbox", "black-A/B")]
+    assert table["cells"][0]["by_method"]["magnet"]["accuracy"] == 0.15  # the last result wins
+    assert table["per_method"]["defensegan"]["clean"]["accuracy"] == 0.8  # from its FGSM result
+    text = open(tmp_path / "out" / "table1_fashion_mnist.md").read()
+    assert "| blackbox | black-A/B | - | 0.300 [0.290, 0.310] (9850) |" in text
+    assert "| | *paper* | *0.308* | *0.602* |" in text  # Table 1's MagNet and Defense-GAN black-A/B cells
+    json.dump(result("fgsm", "magnet", 0.1, 10, 0.9, dataset="mnist"), open(tmp_path / "m.json", "w"))
+    for bad, message in (([paths[0], str(tmp_path / "m.json")], "one data set only"),
+                         ([str(tmp_path / "missing.json")], "no result file")):
+        with pytest.raises(SystemExit) as e:
+            evaluate.table1.main(bad + ["--out", str(tmp_path / "out")])
+        assert e.value.code == 2 and message in capsys.readouterr().err

@@ -331,3 +331,64 @@ def report_stem(result, out):
 
 def write(result, out):
     return write_report(result, report_stem(result, out), markdown(result))
+
+
+THREAT_ORDER = ("white", "white-zerograd", "gray", "black-A/B", "black-A/C")
+
+
+def combine(results):
+    """One Table 1 from several `run_table` results (loaded JSON), as RESULTS.md shows it: each
+    (attack, threat, method) cell from the last result that has it; a method's clean accuracy, seconds
+    per image and training length from its FGSM result if there is one, else its first."""
+    if not results:
+        raise ValueError("no table results to combine")
+    for i, r in enumerate(results):
+        if not isinstance(r, dict) or not {"attack", "dataset", "n", "rows", "clean"} <= set(r):
+            raise ValueError(f"result {i} is not a table result of evaluate.table (keys {sorted(r)[:8]})")
+    datasets = sorted({r["dataset"] for r in results})
+    if len(datasets) != 1:
+        raise ValueError(f"results of one data set only, got {', '.join(datasets)}")
+    cells, per_method = {}, {}
+    for r in results:
+        for row in r["rows"]:
+            cells.setdefault((r["attack"], row["threat"]), {})[row["method"]] = dict(row, n=r["n"])
+        for m in {*r["clean"], *(row["method"] for row in r["rows"])}:
+            if m not in per_method or (r["attack"] == "fgsm" and per_method[m]["attack"] != "fgsm"):
+                per_method[m] = {"attack": r["attack"], "n": r["n"], "clean": r["clean"].get(m),
+                                 "seconds_per_image": r.get("seconds_per_image", {}).get(m),
+                                 "trained": r.get("trained", {}).get(m)}
+    order = {a: i for i, a in enumerate(ATTACKS)}
+    keys = sorted(cells, key=lambda k: (order.get(k[0], len(order)), THREAT_ORDER.index(k[1])
+                                        if k[1] in THREAT_ORDER else len(THREAT_ORDER)))
+    methods = [m for m in paper.TABLE1_METHODS if m in per_method] + sorted(set(per_method) - set(paper.TABLE1_METHODS))
+    return {"dataset": datasets[0], "methods": methods, "per_method": per_method,
+            "cells": [{"attack": a, "threat": t, "by_method": cells[(a, t)]} for a, t in keys]}
+
+
+def combined_markdown(table):
+    """Markdown of `combine`'s table: accuracy [95% interval] (n) per cell, the paper's cell beneath."""
+    methods, per = table["methods"], table["per_method"]
+    lines = [f"### Table 1 on {table['dataset']}", "", "| attack | threat | " + " | ".join(methods) + " |",
+             "|---|---|" + "---|" * len(methods)]
+    for cell in table["cells"]:
+        got = cell["by_method"]
+        lines.append(f"| {cell['attack']} | {cell['threat']} | " + " | ".join(
+            f"{got[m]['accuracy']:.3f} [{got[m]['ci'][0]:.3f}, {got[m]['ci'][1]:.3f}] ({got[m]['n']})" if m in got
+            else "-" for m in methods) + " |")
+        theirs = paper.table1(table["dataset"], cell["attack"], cell["threat"])
+        if theirs:
+            lines.append(f"| | *paper* | " + " | ".join(f"*{theirs[m]:.3f}*" if m in theirs else "" for m in methods)
+                         + " |")
+
+    def source(m):
+        return f" ({per[m]['attack']}, {per[m]['n']})"
+
+    lines.append("| | clean | " + " | ".join(f"{per[m]['clean']['accuracy']:.3f}" + source(m) if per[m]["clean"]
+                                              else "-" for m in methods) + " |")
+    lines.append("| | s/image | " + " | ".join(f"{per[m]['seconds_per_image']:.2g}" if per[m]["seconds_per_image"]
+                                                is not None else "-" for m in methods) + " |")
+    lines.append("| | trained | " + " | ".join(per[m]["trained"] or "-" for m in methods) + " |")
+    lines.append("\nCells: accuracy of classifier A (of the robust classifier for advtr) [95% Wilson interval] (n). "
+                 "Rows *paper*: the paper's Table 1 (its numbers, not ours). clean, s/image (purification of "
+                 "clean images) and trained: from each method's FGSM result (attack, n), else its first.")
+    return "\n".join(lines) + "\n"
