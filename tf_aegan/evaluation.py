@@ -5,7 +5,7 @@ import tensorflow as tf
 
 from tf_aegan import store
 from tf_aegan.data import load_dataset
-from tf_aegan.stats import accuracy_record
+from tf_aegan.stats import accuracy_record, fmt  # noqa: F401  (fmt: the evaluation commands' import)
 
 
 def load_defended(workdir, aegan="aegan", dataset="fashion_mnist", data_dir=None):
@@ -40,8 +40,3 @@ def attack_in_batches(attack, x, y, batch_size=500):
     return np.concatenate([np.asarray(attack(tf.constant(x[i:i + batch_size]),
                                              None if y is None else tf.constant(y[i:i + batch_size])))
                            for i in range(0, len(x), batch_size)])
-
-
-def fmt(acc):
-    lo, hi = acc["ci"]
-    return f"{acc['accuracy']:.3f} [{lo:.3f}, {hi:.3f}]"

@@ -18,3 +18,9 @@ def accuracy_record(correct, n):
     """{"accuracy", "ci": [low, high] (95% Wilson), "n"}: how every accuracy is reported."""
     lo, hi = wilson_interval(correct, n)
     return {"accuracy": correct / n, "ci": [lo, hi], "n": int(n)}
+
+
+def fmt(acc):
+    """An accuracy record as "accuracy [low, high]" (its 95% interval)."""
+    lo, hi = acc["ci"]
+    return f"{acc['accuracy']:.3f} [{lo:.3f}, {hi:.3f}]"

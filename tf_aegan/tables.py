@@ -17,6 +17,7 @@ import numpy as np
 
 from tf_aegan import checks, defaults, paper
 from tf_aegan.reports import write_report
+from tf_aegan.stats import fmt
 
 ATTACKS = ("fgsm", "pgd", "cw", "blackbox")
 # Madry et al. (2017) / the paper's PGD: 40 steps of 0.01 with a random start.
@@ -143,7 +144,7 @@ def run_table(config: TableConfig, progress=print):
     from tf_aegan import store
     from tf_aegan.attacks import carlini_wagner_l2, fgsm, pgd
     from tf_aegan.attacks.threat import attack_labels, black_box, gray_box, white_box, white_box_zero_gradient
-    from tf_aegan.evaluation import evaluation_inputs, fmt, predict_labels
+    from tf_aegan.evaluation import evaluation_inputs, predict_labels
     from tf_aegan.methods import METHODS, MissingNetworks, load_method
     from tf_aegan.stats import accuracy_record
 
@@ -284,6 +285,11 @@ def run_table(config: TableConfig, progress=print):
     return result
 
 
+def _paper_cells(theirs, methods):
+    """The paper's row in italics, empty where it has no cell."""
+    return " | ".join(f"*{theirs[m]:.3f}*" if m in theirs else "" for m in methods)
+
+
 def markdown(result):
     methods = list(dict.fromkeys([*result["clean"], *(r["method"] for r in result["rows"])]))
     lines = [f"### {result['attack'].upper()} on {result['dataset']} (n={result['n']})", "",
@@ -292,12 +298,11 @@ def markdown(result):
         cells = []
         for m in methods:
             row = next((r for r in result["rows"] if r["threat"] == threat and r["method"] == m), None)
-            cells.append("-" if row is None else f"{row['accuracy']:.3f} [{row['ci'][0]:.3f}, {row['ci'][1]:.3f}]")
+            cells.append("-" if row is None else fmt(row))
         lines.append(f"| {threat} | " + " | ".join(cells) + " |")
         theirs = paper.table1(result["dataset"], result["attack"], threat)
         if theirs:
-            lines.append(f"| *{threat}, paper* | " + " | ".join(f"*{theirs[m]:.3f}*" if m in theirs else ""
-                                                                for m in methods) + " |")
+            lines.append(f"| *{threat}, paper* | {_paper_cells(theirs, methods)} |")
     lines.append("| clean | " + " | ".join(f"{result['clean'][m]['accuracy']:.3f}" if m in result["clean"] else "-"
                                            for m in methods) + " |")
     lines.append("| s/image | " + " | ".join(f"{result['seconds_per_image'][m]:.2g}" if m in result["seconds_per_image"]
@@ -344,7 +349,8 @@ def combine(results):
         raise ValueError("no table results to combine")
     for i, r in enumerate(results):
         if not isinstance(r, dict) or not {"attack", "dataset", "n", "rows", "clean"} <= set(r):
-            raise ValueError(f"result {i} is not a table result of evaluate.table (keys {sorted(r)[:8]})")
+            raise ValueError(f"result {i} is not a table result of evaluate.table "
+                             f"({f'keys {sorted(r)[:8]}' if isinstance(r, dict) else type(r).__name__})")
     datasets = sorted({r["dataset"] for r in results})
     if len(datasets) != 1:
         raise ValueError(f"results of one data set only, got {', '.join(datasets)}")
@@ -373,12 +379,10 @@ def combined_markdown(table):
     for cell in table["cells"]:
         got = cell["by_method"]
         lines.append(f"| {cell['attack']} | {cell['threat']} | " + " | ".join(
-            f"{got[m]['accuracy']:.3f} [{got[m]['ci'][0]:.3f}, {got[m]['ci'][1]:.3f}] ({got[m]['n']})" if m in got
-            else "-" for m in methods) + " |")
+            f"{fmt(got[m])} ({got[m]['n']})" if m in got else "-" for m in methods) + " |")
         theirs = paper.table1(table["dataset"], cell["attack"], cell["threat"])
         if theirs:
-            lines.append(f"| | *paper* | " + " | ".join(f"*{theirs[m]:.3f}*" if m in theirs else "" for m in methods)
-                         + " |")
+            lines.append(f"| | *paper* | {_paper_cells(theirs, methods)} |")
 
     def source(m):
         return f" ({per[m]['attack']}, {per[m]['n']})"
