@@ -123,6 +123,14 @@ ADVTR_STEPS = 40
 ADVTR_STEP_SIZE = 0.01
 ADVTR_FRACTION = 1.0
 ADVTR_EPOCHS = 10
+# Beyond Madry et al.'s recipe (issue 25): validation robust accuracy by PGD with this many steps of
+# 2.5 eps / steps at the full eps (early stopping watches it), the learning-rate schedule, the epochs
+# over which the training eps ramps up (0: none), and TRADES' beta (Zhang et al. 2019's 6.0).
+ADVTR_VAL_STEPS = 20
+ADVTR_LR_SCHEDULE = "constant"
+ADVTR_WARMUP = 0
+ADVTR_PATIENCE = None
+TRADES_BETA = 6.0
 
 # Attack labels: A's predictions (CleverHans' y=None, as the paper's code runs it) or the true labels.
 ATTACK_LABELS = ("predicted", "true")

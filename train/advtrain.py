@@ -1,7 +1,8 @@
 """PGD adversarial training of classifier A (Madry et al. 2018; Table 1's Adv. Tr.):
 `python -m train.advtrain --dataset fashion_mnist --epochs 10`.
 
-Writes classifier_A_advtr/classifier.keras in --workdir; re-running the same command resumes.
+Writes classifier_A_advtr/classifier.keras (the best validation-robust epoch) and classifier_last.keras in
+--workdir; re-running the same command resumes. `--steps 1 --step-size 1.25*eps` is FGSM with a random start.
 """
 
 from tf_aegan import cli, defaults
@@ -16,6 +17,17 @@ OPTIONS = [
     ("--step-size", dict(type=float, default=defaults.ADVTR_STEP_SIZE, help="PGD step size")),
     ("--adv-fraction", dict(type=float, default=defaults.ADVTR_FRACTION,
                             help="fraction of each batch replaced by its PGD examples (Madry et al.: 1.0)")),
+    ("--loss", dict(default="pgd", choices=("pgd", "trades"), help="PGD-AT (Madry et al.) or TRADES (Zhang et al.)")),
+    ("--trades-beta", dict(type=float, default=defaults.TRADES_BETA, help="TRADES' beta")),
+    ("--lr-schedule", dict(default=defaults.ADVTR_LR_SCHEDULE, choices=("constant", "piecewise", "cosine"),
+                           help="piecewise: 10x drops at 50%% and 75%% of the epochs; cosine: to lr/100")),
+    ("--warmup", dict(type=int, default=defaults.ADVTR_WARMUP,
+                      help="epochs over which the training eps ramps up linearly (0: none)")),
+    ("--patience", dict(type=int, default=defaults.ADVTR_PATIENCE,
+                        help="stop after this many epochs without a better validation PGD accuracy (default: never)")),
+    ("--val-steps", dict(type=int, default=defaults.ADVTR_VAL_STEPS,
+                         help="PGD steps of the validation attack at the full eps (early stopping watches it)")),
+    ("--name", dict(default=None, help="the run's folder in --workdir is classifier_<name> (default: <arch>_advtr)")),
 ]
 
 

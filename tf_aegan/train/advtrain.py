@@ -1,33 +1,46 @@
 """PGD adversarial training (Madry et al. 2018) of a classifier, as a `keras.Model` around it.
 
 Each step replaces the batch (or the fraction `adv_fraction` of it) by CleverHans' PGD examples
-against the current classifier (eps, `steps` x `step_size`, random start, true labels), then takes
-one optimizer step on the mixed batch. Validation reports clean and PGD accuracy.
+against the current classifier (eps, `steps` x `step_size`, random start, true labels; as CleverHans' PGD), then takes
+one optimizer step on the mixed batch. `steps=1` with `step_size=1.25 * eps` is FGSM with a random
+start (Wong et al. 2020, "fast is better than free"). `loss="trades"` trains with TRADES (Zhang et
+al. 2019): CE(f(x), y) + beta * KL(f(x) || f(x')), x' maximising the KL term by the same PGD.
+
+The training eps is a variable (`train_eps`) so a callback can ramp it up over the first epochs
+(`EpsWarmup`); validation always attacks at the full eps with `val_steps` PGD steps, the robust
+accuracy that early stopping watches (Rice et al. 2020: robust overfitting).
 """
+
+import os
 
 import keras
 import numpy as np
 import tensorflow as tf
-from cleverhans.tf2.attacks.projected_gradient_descent import projected_gradient_descent
 
 from tf_aegan import defaults
+
+LOSSES = ("pgd", "trades")
 
 
 class AdversarialTraining(keras.Model):
     """`call(x)` is the classifier's logits; compile it as the classifier (one optimizer, loss, metrics)."""
 
     def __init__(self, classifier, eps=0.3, steps=defaults.ADVTR_STEPS, step_size=defaults.ADVTR_STEP_SIZE,
-                 adv_fraction=defaults.ADVTR_FRACTION, **kwargs):
+                 adv_fraction=defaults.ADVTR_FRACTION, loss="pgd", trades_beta=defaults.TRADES_BETA,
+                 val_steps=defaults.ADVTR_VAL_STEPS, **kwargs):
         super().__init__(**kwargs)
-        self.check(eps, steps, step_size, adv_fraction)
+        self.check(eps, steps, step_size, adv_fraction, loss, val_steps)
         self.classifier = classifier
         self.eps, self.steps, self.step_size, self.adv_fraction = float(eps), int(steps), float(step_size), adv_fraction
+        self.loss_kind, self.trades_beta, self.val_steps = loss, float(trades_beta), int(val_steps)
+        # The eps (and proportional step size) of the training attack; EpsWarmup changes it.
+        self.train_eps = tf.Variable(self.eps, trainable=False, dtype=tf.float32, name="train_eps")
         self.loss_tracker = keras.metrics.Mean(name="loss")
         self.adv_accuracy = keras.metrics.SparseCategoricalAccuracy(name="adv_accuracy")
         self.accuracy = keras.metrics.SparseCategoricalAccuracy(name="accuracy")
 
     @staticmethod
-    def check(eps, steps, step_size, adv_fraction):
+    def check(eps, steps, step_size, adv_fraction, loss="pgd", val_steps=1):
         """ValueError naming the setting that PGD adversarial training cannot use."""
         if not 0 < eps <= 1:
             raise ValueError(f"eps must be in (0, 1], got {eps}")
@@ -35,6 +48,10 @@ class AdversarialTraining(keras.Model):
             raise ValueError(f"need steps >= 1 and step_size > 0, got steps={steps}, step_size={step_size}")
         if not 0 <= adv_fraction <= 1:
             raise ValueError(f"adv_fraction must be in [0, 1], got {adv_fraction}")
+        if loss not in LOSSES:
+            raise ValueError(f"loss must be one of {', '.join(LOSSES)}, got {loss!r}")
+        if val_steps < 1:
+            raise ValueError(f"val_steps must be at least 1, got {val_steps}")
 
     @property
     def metrics(self):
@@ -43,14 +60,45 @@ class AdversarialTraining(keras.Model):
     def call(self, x, training=False):
         return self.classifier(x, training=training)
 
-    def attack(self, x, y):
-        """PGD examples of `x` against the classifier in inference mode (dropout off)."""
-        return projected_gradient_descent(lambda t: self.classifier(t, training=False), x, self.eps, self.step_size,
-                                          self.steps, np.inf, clip_min=0.0, clip_max=1.0, y=y, rand_init=True,
-                                          sanity_checks=False)
+    def _logits(self, t):
+        return self.classifier(t, training=False)
+
+    def attack(self, x, y, eps=None, steps=None, step_size=None):
+        """L-inf PGD examples of `x` against the classifier in inference mode (dropout off), uniform
+        random start, true labels; the training attack by default (eps = `train_eps`, step size scaled
+        with it). Written here rather than CleverHans' because that one refuses a step larger than
+        eps (FGSM-RS's 1.25 eps) and a tensor eps (the warm-up)."""
+        if eps is None:
+            eps = self.train_eps
+            step_size = self.step_size * self.train_eps / self.eps
+        adv = tf.clip_by_value(x + tf.random.uniform(tf.shape(x), -1.0, 1.0) * eps, 0.0, 1.0)
+        for _ in range(steps or self.steps):
+            with tf.GradientTape() as tape:
+                tape.watch(adv)
+                loss = tf.reduce_sum(keras.losses.sparse_categorical_crossentropy(y, self._logits(adv),
+                                                                                  from_logits=True))
+            adv = adv + step_size * tf.sign(tape.gradient(loss, adv))
+            adv = tf.clip_by_value(tf.clip_by_value(adv, x - eps, x + eps), 0.0, 1.0)
+        return adv
+
+    def trades_attack(self, x):
+        """x' in the eps-ball maximising KL(f(x) || f(x')) (TRADES' inner problem), random start."""
+        eps = self.train_eps
+        step = self.step_size * eps / self.eps
+        p = tf.stop_gradient(tf.nn.softmax(self._logits(x)))
+        adv = tf.clip_by_value(x + 0.001 * tf.random.normal(tf.shape(x)), 0.0, 1.0)
+        for _ in range(self.steps):
+            with tf.GradientTape() as tape:
+                tape.watch(adv)
+                kl = tf.reduce_sum(keras.losses.kl_divergence(p, tf.nn.softmax(self._logits(adv))))
+            adv = adv + step * tf.sign(tape.gradient(kl, adv))
+            adv = tf.clip_by_value(tf.clip_by_value(adv, x - eps, x + eps), 0.0, 1.0)
+        return adv
 
     def train_step(self, data):
         x, y = data[:2]
+        if self.loss_kind == "trades":
+            return self._trades_step(x, y)
         k = tf.cast(tf.round(self.adv_fraction * tf.cast(tf.shape(x)[0], tf.float32)), tf.int32)
         x_adv = tf.stop_gradient(self.attack(x[:k], y[:k]))
         mixed = tf.concat([x_adv, x[k:]], axis=0)
@@ -67,8 +115,70 @@ class AdversarialTraining(keras.Model):
             shown.append(self.accuracy)
         return {m.name: m.result() for m in shown}
 
+    def _trades_step(self, x, y):
+        x_adv = tf.stop_gradient(self.trades_attack(x))
+        with tf.GradientTape() as tape:
+            logits = self.classifier(x, training=True)
+            adv_logits = self.classifier(x_adv, training=True)
+            natural = tf.reduce_mean(keras.losses.sparse_categorical_crossentropy(y, logits, from_logits=True))
+            robust = tf.reduce_mean(keras.losses.kl_divergence(tf.nn.softmax(logits), tf.nn.softmax(adv_logits)))
+            loss = natural + self.trades_beta * robust
+        grads = tape.gradient(loss, self.classifier.trainable_variables)
+        self.optimizer.apply_gradients(zip(grads, self.classifier.trainable_variables))
+        self.loss_tracker.update_state(loss)
+        self.accuracy.update_state(y, logits)
+        self.adv_accuracy.update_state(y, adv_logits)
+        return {m.name: m.result() for m in self.metrics}
+
     def test_step(self, data):
+        """Clean accuracy and PGD accuracy at the full eps (`val_steps` steps of 2.5 eps / val_steps)."""
         x, y = data[:2]
         self.accuracy.update_state(y, self.classifier(x, training=False))
-        self.adv_accuracy.update_state(y, self.classifier(self.attack(x, y), training=False))
+        adv = self.attack(x, y, eps=self.eps, steps=self.val_steps, step_size=2.5 * self.eps / self.val_steps)
+        self.adv_accuracy.update_state(y, self.classifier(adv, training=False))
         return {m.name: m.result() for m in (self.accuracy, self.adv_accuracy)}
+
+
+class EpsWarmup(keras.callbacks.Callback):
+    """Ramp the training eps linearly over the first `epochs` epochs: eps * (epoch + 1) / epochs
+    (large-eps PGD training from scratch can stall at chance; Madry et al.'s MNIST note, Gowal et al. 2018)."""
+
+    def __init__(self, epochs):
+        super().__init__()
+        self.epochs = int(epochs)
+
+    def on_epoch_begin(self, epoch, logs=None):
+        frac = min(1.0, (epoch + 1) / self.epochs) if self.epochs > 0 else 1.0
+        self.model.train_eps.assign(self.model.eps * frac)
+
+
+LR_SCHEDULES = ("constant", "piecewise", "cosine")
+
+
+def lr_at(schedule, lr, epoch, epochs):
+    """The learning rate of `epoch` (0-based) of `epochs`: constant; piecewise = Madry et al.'s 10x
+    drops at 50% and 75% of training; cosine = half a cosine from lr to lr / 100."""
+    if schedule not in LR_SCHEDULES:
+        raise ValueError(f"lr schedule must be one of {', '.join(LR_SCHEDULES)}, got {schedule!r}")
+    if schedule == "constant":
+        return lr
+    if schedule == "piecewise":
+        return lr * (1.0 if epoch < epochs // 2 else 0.1 if epoch < (3 * epochs) // 4 else 0.01)
+    return lr / 100 + (lr - lr / 100) * 0.5 * (1 + np.cos(np.pi * epoch / max(1, epochs)))
+
+
+class BestRobust(keras.callbacks.Callback):
+    """Keep the classifier of the epoch with the best validation robust accuracy as `path`
+    (early stopping's checkpoint, Rice et al. 2020); `best` carries over from a resumed run's history."""
+
+    def __init__(self, classifier, path, best=None, monitor="val_adv_accuracy"):
+        super().__init__()
+        self.classifier, self.path, self.best, self.monitor = classifier, path, best, monitor
+
+    def on_epoch_end(self, epoch, logs=None):
+        value = (logs or {}).get(self.monitor)
+        if value is not None and (self.best is None or value > self.best):
+            self.best = float(value)
+            tmp = self.path + ".tmp.keras"
+            self.classifier.save(tmp)
+            os.replace(tmp, self.path)

@@ -13,10 +13,10 @@ from tf_aegan import defaults, plots, store
 from tf_aegan.data import load_dataset
 from tf_aegan.models import (build_classifier, build_critic, build_decoder, build_discriminator, build_encoder,
                              build_joint_discriminator)
-from tf_aegan.train.advtrain import AdversarialTraining
+from tf_aegan.train.advtrain import AdversarialTraining, BestRobust, EpsWarmup, lr_at
 from tf_aegan.train.aegan import AEGAN
 from tf_aegan.train.bigan import BiGAN
-from tf_aegan.train.jobs import SaveNetworks, batches, start_networks, train_aegan, write_metrics
+from tf_aegan.train.jobs import SaveNetworks, batches, read_history, start_networks, train_aegan, write_metrics
 from tf_aegan.train.runner import completed_epochs, fit_resumable, make_strategy, prepare_workdir
 from tf_aegan.train.wgan_gp import WGANGP
 
@@ -146,34 +146,57 @@ def train_advtrain(dataset_name="fashion_mnist", workdir="workdirs/fashion_mnist
                    eps=None, steps=defaults.ADVTR_STEPS, step_size=defaults.ADVTR_STEP_SIZE,
                    adv_fraction=defaults.ADVTR_FRACTION, init=defaults.CLASSIFIER_INIT,
                    dropout=defaults.CLASSIFIER_DROPOUT, strategy="default", logical_cpus=None, seed=0,
-                   max_examples=None, verbose=None):
-    """PGD adversarial training of classifier `arch` into `classifier_<arch>_advtr/classifier.keras`
-    (Madry et al. 2018; the paper's Adv. Tr. column), checkpointed and resumable every epoch."""
-    _check_positive(epochs=epochs, batch_size=batch_size, max_examples=max_examples)
+                   max_examples=None, verbose=None, loss="pgd", trades_beta=defaults.TRADES_BETA,
+                   lr_schedule=defaults.ADVTR_LR_SCHEDULE, warmup=defaults.ADVTR_WARMUP,
+                   patience=defaults.ADVTR_PATIENCE, val_steps=defaults.ADVTR_VAL_STEPS, name=None):
+    """PGD adversarial training (or TRADES) of classifier `arch` into `classifier_<arch>_advtr/`
+    (Madry et al. 2018; the paper's Adv. Tr. column), checkpointed and resumable every epoch.
+
+    `classifier.keras` is the epoch with the best validation PGD accuracy at the full eps (early
+    stopping's checkpoint); `classifier_last.keras` the last epoch (what a resume starts from).
+    `patience` epochs without a better one (after the eps warm-up) stop the run.
+    """
+    _check_positive(epochs=epochs, batch_size=batch_size, max_examples=max_examples, patience=patience)
+    if warmup < 0:
+        raise ValueError(f"warmup must be >= 0 epochs, got {warmup}")
+    lr_at(lr_schedule, lr, 0, epochs)  # checks the schedule's name
     eps = defaults.ADVTR_EPS[dataset_name] if eps is None else eps
-    AdversarialTraining.check(eps, steps, step_size, adv_fraction)  # before a work directory is made
+    AdversarialTraining.check(eps, steps, step_size, adv_fraction, loss, val_steps)  # before a work directory is made
     dist = make_strategy(strategy, logical_cpus)
     data = load_dataset(dataset_name, data_dir)
-    folder = store.classifier_dir(workdir, f"{arch}_advtr")
+    folder = store.classifier_dir(workdir, name or f"{arch}_advtr")
     config = {"kind": "advtrain", "dataset": dataset_name, "arch": arch, "image_shape": list(data.image_shape),
               "num_classes": data.num_classes, "epochs": epochs, "batch_size": batch_size, "lr": lr, "eps": eps,
               "steps": steps, "step_size": step_size, "adv_fraction": adv_fraction, "init": init,
-              "dropout": dropout, "seed": seed}
+              "dropout": dropout, "seed": seed, "loss": loss, "trades_beta": trades_beta,
+              "lr_schedule": lr_schedule, "warmup": warmup, "patience": patience, "val_steps": val_steps}
     prepare_workdir(folder, config, ("kind", "dataset", "arch", "image_shape", "num_classes", "init", "dropout"))
     keras.utils.set_random_seed(seed)
     with dist.scope():
         classifier = build_classifier(arch, data.image_shape, data.num_classes, init, dropout)
-        model = AdversarialTraining(classifier, eps=eps, steps=steps, step_size=step_size, adv_fraction=adv_fraction)
+        model = AdversarialTraining(classifier, eps=eps, steps=steps, step_size=step_size, adv_fraction=adv_fraction,
+                                    loss=loss, trades_beta=trades_beta, val_steps=val_steps)
         model(np.zeros((1, *data.image_shape), np.float32))
         model.compile(optimizer=keras.optimizers.Adam(lr))
-    nets = {"classifier": classifier}
+    nets = {"classifier_last": classifier}
     initial_epoch = start_networks(folder, nets)
+    previous = read_history(folder).get("val_adv_accuracy")
+    callbacks = [SaveNetworks(folder, nets),
+                 BestRobust(classifier, os.path.join(folder, store.CLASSIFIER_FILE), max(previous) if previous else None),
+                 keras.callbacks.LearningRateScheduler(lambda epoch, _: float(lr_at(lr_schedule, lr, epoch, epochs)))]
+    if warmup:
+        callbacks.append(EpsWarmup(warmup))
+    if patience:
+        callbacks.append(keras.callbacks.EarlyStopping(monitor="val_adv_accuracy", mode="max", patience=patience,
+                                                       start_from_epoch=warmup))
     start = time.time()
     fit_resumable(model, batches(data, "train", batch_size, max_examples, True), epochs, folder,
                   val_ds=batches(data, "val", 500, max_examples or 1000, False),
-                  callbacks=[SaveNetworks(folder, nets)], verbose=verbose, initial_epoch=initial_epoch)
+                  callbacks=callbacks, verbose=verbose, initial_epoch=initial_epoch)
+    history = read_history(folder).get("val_adv_accuracy", [])
+    best = {"best_epoch": int(np.argmax(history)) + 1, "best_val_adv_accuracy": max(history)} if history else {}
     return write_metrics(folder, f"classifier_{arch}_advtr", dataset_name,
-                         ("loss", "adv_accuracy", "val_accuracy", "val_adv_accuracy"), start)
+                         ("loss", "adv_accuracy", "accuracy", "val_accuracy", "val_adv_accuracy"), start, **best)
 
 
 def trainer_timers(dataset_name="fashion_mnist", data_dir=None, steps=5, latent_dim=defaults.LATENT_DIM, batch=None):
