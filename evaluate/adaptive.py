@@ -22,6 +22,17 @@ def main(argv=None):
                    spsa_n="images for the SPSA check (0: skip)", sanity_n="images for the eps-to-1 and step checks",
                    cw_iterations="CW-L2 iterations per binary-search step (attack cw)",
                    cw_binary_steps="CW-L2 binary-search steps over its constant (attack cw)")
+    cli.add_fields(p, D, aa_iterations="AutoAttack: APGD iterations (standard: 100)",
+                   aa_targets="AutoAttack: APGD-T target classes (standard: 9)",
+                   aa_queries="AutoAttack: Square queries on a bare classifier (standard: 5000)",
+                   aa_queries_purifier="AutoAttack: Square queries through a purifier (each runs the search)")
+    p.add_argument("--aa-n", type=int, default=None, help="AutoAttack on the first N images only (default: --n)")
+    p.add_argument("--aa-paths", default=",".join(D.aa_paths),
+                   help="AutoAttack's gradient paths, tried in turn on what the earlier left: pgd (a bare classifier), "
+                        "reconstruct (through G(F(x))), search (the unrolled search), bpda, served, gated")
+    p.add_argument("--folder", action="append", default=[],
+                   help="METHOD=FOLDER: a method's networks from FOLDER (in --workdir, or a path), e.g. "
+                        "advtr=study/baselines/fashion_mnist/classifier_A_advtr_eps0.1")
     p.add_argument("--search-steps", type=int, default=None, help="the purifier's L (default: its own)")
     p.add_argument("--no-sanity", action="store_true", help="skip the sanity checks")
     p.add_argument("--keep-cache", action="store_true",
@@ -32,7 +43,8 @@ def main(argv=None):
     config = cli.to_config(D, args, workdir=cli.default_workdir(args, shipped=True), eps=eps,
                            methods=tuple(m for m in args.methods.split(",") if m),
                            attacks=tuple(a for a in args.attacks.split(",") if a), sanity=not args.no_sanity,
-                           keep_cache=args.keep_cache)
+                           keep_cache=args.keep_cache, aa_paths=tuple(a for a in args.aa_paths.split(",") if a),
+                           folders=tuple(args.folder))
     config.check()
     from tf_aegan.adaptive import markdown, run_adaptive
 

@@ -174,3 +174,29 @@ def test_cw_through_the_search_runs_once_without_eps_and_reports_its_distortion(
         assert r["mean_l2"] is None or 0 <= r["mean_l2"] <= 28  # 0: A misreads the purified clean image
     text = (out / "adaptive_mnist.md").read_text()
     assert "CW-L2" in text and "| eps 0.1 | eps 0.3 |" in text
+
+
+def test_autoattack_through_every_path_with_its_checks(tmp_path):
+    import evaluate.adaptive
+
+    common = _tiny_networks(tmp_path)
+    out = tmp_path / "out"
+    result = evaluate.adaptive.main(common + ["--n", "6", "--eps", "0.3", "--methods", "none,ours", "--attacks",
+                                              "pgd,reconstruct,autoattack", "--steps", "3", "--restarts", "1",
+                                              "--aa-iterations", "3", "--aa-targets", "2", "--aa-queries", "10",
+                                              "--aa-queries-purifier", "5", "--aa-paths", "pgd,reconstruct,search",
+                                              "--search-steps", "2", "--no-sanity", "--out", str(out)])
+    aa = {r["defense"].split(" ")[0]: r for r in result["rows"] if r["attack"] == "autoattack"}
+    assert set(aa) == {"A", "AE-GAN+rs", "gated"}
+    assert aa["A"]["paths"] == ["pgd"] and aa["AE-GAN+rs"]["paths"] == ["reconstruct", "search"]
+    for r in aa.values():
+        parts = [v["accuracy"] for v in r["after"].values()]
+        assert parts == sorted(parts, reverse=True) and r["accuracy"] == parts[-1] <= r["clean"]["accuracy"]
+    # the undefended classifier at eps 0.3 falls to 0, and AutoAttack is never weaker than PGD there
+    assert aa["A"]["accuracy"] == 0.0
+    names = [c["name"] for c in result["sanity"]]
+    assert sum("never above any of its parts" in n for n in names) == 3
+    assert all(c["passed"] for c in result["sanity"] if "never above" in c["name"])
+    saved = json.loads((out / "adaptive_mnist.json").read_text())
+    assert all("_correct" not in r for r in saved["rows"])
+    assert "AutoAttack (standard" in (out / "adaptive_mnist.md").read_text()

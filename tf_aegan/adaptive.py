@@ -15,6 +15,7 @@ case over restarts per image) with gradients taken along several paths:
 | `gated-detector` | `gated` minus a penalty on the reconstruction error above the threshold | the gated purifier |
 | `served` | the exported SavedModel's `serving_default`, loaded with `tf.saved_model.load` | the SavedModel |
 | `cw` | CleverHans' CW-L2 through the unrolled search | AE-GAN+rs |
+| `autoattack` | AutoAttack's standard ensemble (APGD-CE, APGD-T, Square; `tf_aegan.attacks.autoattack`) along each of the defense's gradient paths in `aa_paths` (the classifier; G(F(x)); the unrolled search), the worst case over paths per image; Square queries the defense scored | the defense |
 
 Results are written after every row; computed batches are cached, so a rerun resumes.
 """
@@ -30,19 +31,24 @@ import numpy as np
 
 from tf_aegan import checks, defaults
 from tf_aegan.reports import write_report
+from tf_aegan.stats import fmt
 from tf_aegan.tables import BatchCache, fingerprint
 
 # Attacks whose gradient path's forward pass is the defense scored: PGD may stop an image as soon as
 # it is misclassified (the example found is kept), so later steps run on the survivors only.
 EARLY_STOP = ("pgd", "bpda", "bpda-gf", "search", "gated", "gated-detector", "served")
-ATTACKS = ("pgd", "fgsm-white", "reconstruct", "bpda", "bpda-gf", "search", "gated", "gated-detector", "served", "cw")
+ATTACKS = ("pgd", "fgsm-white", "reconstruct", "bpda", "bpda-gf", "search", "gated", "gated-detector", "served", "cw",
+           "autoattack")
+# AutoAttack's gradient paths, in the order tried: each later path attacks only what the earlier left.
+AA_PATHS = ("pgd", "reconstruct", "search", "bpda", "served", "gated")
 DEFAULT_ATTACKS = ("pgd", "fgsm-white", "reconstruct", "bpda", "bpda-gf", "search", "gated", "gated-detector", "served")
 
 
 # The settings a cached batch depends on (the rest, e.g. which attacks or eps run, is in each batch's
 # key or decides only whether it runs): a rerun with more attacks or eps reuses what was computed.
 CACHE_FIELDS = ("dataset", "workdir", "aegan", "n", "steps", "step_size", "labels", "fpr", "penalty_weight", "eot",
-                "search_steps", "cw_iterations", "cw_binary_steps", "batch_size", "seed")
+                "search_steps", "cw_iterations", "cw_binary_steps", "batch_size", "seed", "aa_iterations", "aa_targets",
+                "aa_queries", "aa_paths", "folders")
 
 
 @dataclasses.dataclass
@@ -73,6 +79,13 @@ class AdaptiveConfig:
     batch_size: int = 100
     seed: int = 0
     keep_cache: bool = False                  # keep the batches for a later run with more eps/attacks/methods
+    aa_iterations: int = 100                  # AutoAttack standard: APGD iterations
+    aa_targets: int = 9                       # APGD-T target classes
+    aa_queries: int = 5000                    # Square queries on a bare classifier
+    aa_queries_purifier: int = 1000           # Square queries through a purifier (each query runs the search)
+    aa_paths: tuple = ("pgd", "reconstruct", "bpda", "served")
+    aa_n: int = None                          # AutoAttack on the first aa_n images only (default: n)
+    folders: tuple = ()                       # method=folder pairs: another work-directory folder for a method
     out: str = defaults.RESULTS_OUT
 
     def check(self):
@@ -170,7 +183,8 @@ def _baseline(method, a, workdir, config, labels_of):
     from tf_aegan.methods import REGISTRY
 
     defense = _baseline_defense(method, a, workdir, config, labels_of)
-    return dataclasses.replace(defense, networks=fingerprint({}, os.path.join(workdir, REGISTRY[method][1])))
+    folder = (checks.method_folders(config.folders) or {}).get(method, REGISTRY[method][1])
+    return dataclasses.replace(defense, networks=fingerprint({}, os.path.join(workdir, folder)))
 
 
 def _baseline_defense(method, a, workdir, config, labels_of):
@@ -184,7 +198,7 @@ def _baseline_defense(method, a, workdir, config, labels_of):
     from tf_aegan.methods import load_method
     from tf_aegan.purify import DefenseGANPurifier, LatentSearchPurifier
 
-    m = load_method(method, workdir, config.dataset, classifier=a)
+    m = load_method(method, workdir, config.dataset, classifier=a, folders=checks.method_folders(config.folders))
     pur, clf = m.purifier, m.classifier
     if isinstance(pur, DefenseGANPurifier):
         project = lambda v: pur.project(v)[0]  # noqa: E731  (random restarts: EOT averages them)
@@ -265,7 +279,65 @@ def _evaluate(defense, attack, eps, config, x, y, y_attack, cache, restarts=None
             "steps": {"fgsm-white": 1, "cw": config.cw_iterations * config.cw_binary_steps}.get(attack, cfg.steps),
             "restarts": restarts,
             **accuracy_record(int(correct.sum()), len(y)), "flagged": float(flagged.mean()),
-            "mean_l2": None if np.isnan(l2[~correct]).all() else float(np.nanmean(l2[~correct]))}
+            "mean_l2": None if np.isnan(l2[~correct]).all() else float(np.nanmean(l2[~correct])),
+            "_correct": correct}
+
+
+def _aa_square_path(defense):
+    """What Square queries: the defense as scored (the search, the gated purifier, the served model),
+    not a differentiable approximation of it."""
+    for p in ("search", "gated", "served", "pgd", "reconstruct", "bpda"):
+        if p in defense.paths:
+            return defense.paths[p]
+
+
+def _evaluate_autoattack(defense, eps, config, x, y, cache, progress):
+    """AutoAttack's standard ensemble along each gradient path of `config.aa_paths` the defense has,
+    each path only on the images the earlier ones left; an image counts when no path broke it.
+    Cached per batch of images (resumable)."""
+    from tf_aegan.attacks.autoattack import ATTACKS as AA
+    from tf_aegan.attacks.autoattack import autoattack, eot
+    from tf_aegan.stats import accuracy_record
+
+    m = min(config.aa_n or len(y), len(y))
+    paths = [p for p in config.aa_paths if p in defense.paths]
+    bare = "pgd" in defense.paths
+    queries = config.aa_queries if bare else config.aa_queries_purifier
+    square_fn = _aa_square_path(defense)
+    predict = lambda v: defense.predict(v)[0]  # noqa: E731
+    key = (f"{defense.name}|autoattack|{eps}|{config.aa_iterations}|{config.aa_targets}|{queries}|{'+'.join(paths)}"
+           f"|{m}" + (f"|{defense.networks}" if defense.networks else "")).replace("/", "_").replace(" ", "_")
+    bs = config.batch_size
+
+    def batch(i):
+        xb, yb = x[i:i + bs], y[i:i + bs]
+        robust = predict(xb) == yb
+        rows = [robust.copy()]
+        for p in paths:
+            idx = np.flatnonzero(robust)
+            res = autoattack(eot(defense.paths[p], defense.eot), xb[idx], yb[idx], eps, config.aa_iterations,
+                             config.aa_targets, queries, seed=config.seed, batch_size=bs, predict_fn=predict,
+                             square_fn=square_fn) if len(idx) else None
+            for a in AA:
+                if res is not None:
+                    # per attack: robust after it (the images this path did not attack stay as they were)
+                    robust[idx] = res["robust_after"][a]
+                rows.append(robust.copy())
+        return np.stack(rows).astype(np.float64)
+
+    t = time.time()
+    masks = []
+    for i in range(0, m, bs):
+        masks.append(cache.get(key, i // bs, lambda: batch(i)))
+        progress(f"  AutoAttack {defense.name} eps {eps}: {min(i + bs, m)}/{m} images ({time.time() - t:.0f} s)")
+    masks = np.concatenate(masks, axis=1).astype(bool)
+    names = [f"{p}/{a}" for p in paths for a in AA]
+    after = {name: accuracy_record(int(masks[k + 1].sum()), m) for k, name in enumerate(names)}
+    return {"method": defense.method, "defense": defense.name, "attack": "autoattack", "eps": eps,
+            "steps": config.aa_iterations, "restarts": 1, **accuracy_record(int(masks[-1].sum()), m),
+            "flagged": 0.0, "mean_l2": None, "clean": accuracy_record(int(masks[0].sum()), m), "paths": paths,
+            "after": after, "square_queries": queries, "targets": config.aa_targets, "eot": defense.eot,
+            "_correct": masks[-1]}
 
 
 def _scored_batch(make, defense, x, y, y_attack):
@@ -318,12 +390,20 @@ def run_adaptive(config: AdaptiveConfig, progress=print):
     # eps-major: every attack at the first budget listed (the headline) before the next budget; CW-L2
     # has no eps (it minimises the L2 distortion) and runs once, after the L-infinity grid.
     grid = [(eps, d, at) for eps, d, at in itertools.product(config.eps, defenses, config.attacks) if at != "cw"]
+    # AutoAttack after the other attacks at the same budget (their per-image results are its checks)
+    grid = sorted(grid, key=lambda g: (config.eps.index(g[0]), g[2] == "autoattack"))
     grid += [(None, d, "cw") for d in defenses if "cw" in config.attacks]
     for eps, defense, attack in grid:
-        if attack not in defense.paths:
+        if attack == "autoattack":
+            if not any(p in defense.paths for p in config.aa_paths):
+                continue
+        elif attack not in defense.paths:
             continue
         t = time.time()
-        row = _evaluate(defense, attack, eps, config, x, y, y_attack, cache)
+        if attack == "autoattack":
+            row = _evaluate_autoattack(defense, eps, config, x, y, cache, progress)
+        else:
+            row = _evaluate(defense, attack, eps, config, x, y, y_attack, cache)
         row["seconds"] = round(time.time() - t, 1)
         result["rows"].append(row)
         progress(f"{defense.name:<34} {attack:<15} eps {'L2' if eps is None else eps:<4} acc {row['accuracy']:.3f} "
@@ -331,6 +411,7 @@ def run_adaptive(config: AdaptiveConfig, progress=print):
         write(result, config.out)
     if config.sanity:
         result["sanity"] = sanity_checks(result["rows"], defenses, config, x, y, y_attack, cache, progress)
+    result["sanity"] += autoattack_checks(result["rows"], progress)
     write(result, config.out)
     if not config.keep_cache:
         cache.remove()
@@ -395,6 +476,63 @@ def sanity_checks(rows, defenses, config, x, y, y_attack, cache, progress):
     return checks
 
 
+def autoattack_checks(rows, progress=print, tol=0.05):
+    """Croce & Hein's signs of a weak attack, for every AutoAttack row: another attack's accuracy on the
+    same images more than `tol` above AutoAttack's (a weak attack, or gradient masking that AutoAttack
+    got around); the ensemble above any of its parts; Square breaking more than `tol` of the images
+    every gradient attack left (the gradients are masked)."""
+    out = []
+
+    def add(name, passed, **numbers):
+        out.append({"name": name, "passed": bool(passed), **numbers})
+        progress(f"sanity: {name}: {'passed' if passed else 'FAILED'} {json.dumps(numbers)}")
+
+    for aa in (r for r in rows if r["attack"] == "autoattack" and "_correct" in r):
+        m = aa["n"]
+        weak = {}
+        for r in rows:
+            if r is aa or r["defense"] != aa["defense"] or r["eps"] != aa["eps"] or "_correct" not in r:
+                continue
+            if len(r["_correct"]) >= m:
+                acc = float(r["_correct"][:m].mean())
+                if acc > aa["accuracy"] + tol:
+                    weak[r["attack"]] = round(acc, 3)
+        label = f"{aa['defense']}, eps {aa['eps']}, n={m}"
+        add(f"no attack more than {tol} above AutoAttack on the same images ({label})", not weak,
+            autoattack=aa["accuracy"], weaker=weak)
+        parts = [v["accuracy"] for v in aa["after"].values()]
+        add(f"the ensemble is never above any of its parts ({label})", all(aa["accuracy"] <= p + 1e-12 for p in parts),
+            ensemble=aa["accuracy"], parts=aa["after"] and {k: v["accuracy"] for k, v in aa["after"].items()})
+        gaps = {}
+        for p in aa["paths"]:
+            before, after = aa["after"][f"{p}/apgd-t"]["accuracy"], aa["after"][f"{p}/square"]["accuracy"]
+            if before - after > tol:
+                gaps[p] = round(before - after, 3)
+        add(f"Square breaks at most {tol} of what the gradient attacks left ({label}); more is a masking signal",
+            not gaps, square_gain=gaps)
+    return out
+
+
+def autoattack_markdown(rows):
+    """AutoAttack's rows as the robustness table: clean, the ensemble after each attack (per gradient
+    path, each on what the earlier left), the ensemble, and the strongest other attack beside it."""
+    aa = [r for r in rows if r["attack"] == "autoattack"]
+    if not aa:
+        return []
+    lines = ["", "AutoAttack (standard: APGD-CE, APGD-T, Square; each attack on the images every earlier one left; "
+             "accuracy after each, n images, 95% Wilson intervals):", "",
+             "| defense | eps | n | clean | after each attack | AutoAttack | strongest other attack (same images) |",
+             "|---|---|---|---|---|---|---|"]
+    for r in aa:
+        steps = "; ".join(f"{k} {v['accuracy']:.3f}" for k, v in r["after"].items())
+        others = [o for o in rows if o is not r and o["defense"] == r["defense"] and o["eps"] == r["eps"]
+                  and o["attack"] != "autoattack"]
+        best = min(others, key=lambda o: o["accuracy"]) if others else None
+        other = f"{best['attack']} {best['accuracy']:.3f} (n={best['n']})" if best else "-"
+        lines.append(f"| {r['defense']} | {r['eps']} | {r['n']} | {fmt(r['clean'])} | {steps} | **{fmt(r)}** | {other} |")
+    return lines
+
+
 def markdown(result):
     eps = sorted({r["eps"] for r in result["rows"] if r["eps"] is not None})
     lines = [f"### Adaptive attacks on {result['dataset']} (test, n={result['n']}, {result['labels']} labels, "
@@ -411,6 +549,7 @@ def markdown(result):
         last = same[max(same)]
         lines.append(f"| {r['defense']} | {r['attack']} | {r['steps']} x {r['restarts']} | " + " | ".join(cells)
                      + f" | {last['flagged']:.2f} |")
+    lines += autoattack_markdown(result["rows"])
     l2_rows = [r for r in result["rows"] if r["eps"] is None]
     if l2_rows:
         lines += ["", "CW-L2 (no eps: it minimises the L2 distortion; an image counts as robust when no example "
@@ -431,4 +570,5 @@ def markdown(result):
 
 
 def write(result, out):
-    return write_report(result, os.path.join(out, f"adaptive_{result['dataset']}"), markdown(result))
+    public = {**result, "rows": [{k: v for k, v in r.items() if not k.startswith("_")} for r in result["rows"]]}
+    return write_report(public, os.path.join(out, f"adaptive_{result['dataset']}"), markdown(public))

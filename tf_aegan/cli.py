@@ -5,6 +5,7 @@ import functools
 import os
 import sys
 
+from tf_aegan import checks
 from tf_aegan.defaults import DATA_ENV_VAR as ENV_VAR
 from tf_aegan.defaults import DATASETS
 
@@ -94,15 +95,7 @@ def numbers(text, option, kind=float):
         raise ValueError(f"--{option} takes comma-separated {kind.__name__}s, got {text!r}") from None
 
 
-def method_folders(pairs):
-    """["magnet=magnet_z20", ...] -> {"magnet": "magnet_z20"} (None when empty)."""
-    folders = {}
-    for pair in pairs:
-        method, sep, folder = pair.partition("=")
-        if not sep or not method or not folder:
-            raise ValueError(f"--folder takes METHOD=FOLDER, got {pair!r}")
-        folders[method.strip()] = folder.strip()
-    return folders or None
+method_folders = checks.method_folders
 
 
 def exit_if_missing(result, what="method"):
