@@ -33,6 +33,10 @@ def main(argv=None):
     p.add_argument("--folder", action="append", default=[],
                    help="METHOD=FOLDER: a method's networks from FOLDER (in --workdir, or a path), e.g. "
                         "advtr=study/baselines/fashion_mnist/classifier_A_advtr_eps0.1")
+    p.add_argument("--classifier", default=None,
+                   help="a .keras classifier behind every purifier instead of A (a defended classifier: e.g. AE-GAN+rs "
+                        "in front of an adversarially trained A); 'none' is then that classifier alone")
+    p.add_argument("--split", default="test", choices=("val", "test"), help="images: validation (a study's pick) or test")
     p.add_argument("--search-steps", type=int, default=None, help="the purifier's L (default: its own)")
     p.add_argument("--no-sanity", action="store_true", help="skip the sanity checks")
     p.add_argument("--keep-cache", action="store_true",

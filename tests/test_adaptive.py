@@ -200,3 +200,15 @@ def test_autoattack_through_every_path_with_its_checks(tmp_path):
     saved = json.loads((out / "adaptive_mnist.json").read_text())
     assert all("_correct" not in r for r in saved["rows"])
     assert "AutoAttack (standard" in (out / "adaptive_mnist.md").read_text()
+
+
+def test_defended_classifier_rule_picks_the_most_robust_eligible_design():
+    from tf_aegan.studies.defended import beats, pick
+
+    base = {"clean": 0.80, "autoattack": 0.60}
+    designs = {"a": {"clean": 0.79, "autoattack": 0.90},   # more robust, but loses clean accuracy: not eligible
+               "b": {"clean": 0.80, "autoattack": 0.65},
+               "c": {"clean": 0.85, "autoattack": 0.62}}
+    assert pick(designs, base) == "b"
+    assert pick({"a": designs["a"]}, base) is None
+    assert beats([0.70, 0.75], [0.60, 0.69]) and not beats([0.68, 0.75], [0.60, 0.69])

@@ -48,7 +48,7 @@ DEFAULT_ATTACKS = ("pgd", "fgsm-white", "reconstruct", "bpda", "bpda-gf", "searc
 # key or decides only whether it runs): a rerun with more attacks or eps reuses what was computed.
 CACHE_FIELDS = ("dataset", "workdir", "aegan", "n", "steps", "step_size", "labels", "fpr", "penalty_weight", "eot",
                 "search_steps", "cw_iterations", "cw_binary_steps", "batch_size", "seed", "aa_iterations", "aa_targets",
-                "aa_queries", "aa_paths", "folders")
+                "aa_queries", "aa_paths", "folders", "classifier", "split")
 
 
 @dataclasses.dataclass
@@ -86,6 +86,9 @@ class AdaptiveConfig:
     aa_paths: tuple = ("pgd", "reconstruct", "bpda", "served")
     aa_n: int = None                          # AutoAttack on the first aa_n images only (default: n)
     folders: tuple = ()                       # method=folder pairs: another work-directory folder for a method
+    classifier: str = None                    # the classifier behind every purifier (a .keras file; default A):
+                                              # a defended classifier, e.g. AE-GAN+rs in front of an adversarially trained A
+    split: str = "test"                       # "val" for a study's pick, "test" for its report
     out: str = defaults.RESULTS_OUT
 
     def check(self):
@@ -98,6 +101,7 @@ class AdaptiveConfig:
             if getattr(self, name) < 1:
                 raise ValueError(f"{name} must be at least 1, got {getattr(self, name)}")
         checks.one_of("attack labels", self.labels, defaults.ATTACK_LABELS)
+        checks.one_of("split", self.split, ("val", "test"))
 
 
 @dataclasses.dataclass
@@ -365,14 +369,20 @@ def run_adaptive(config: AdaptiveConfig, progress=print):
 
     config.check()
     keras.utils.set_random_seed(config.seed)
-    workdir, data, x, y, a = evaluation_inputs(config)
+    workdir, data, x, y, a = evaluation_inputs(config, config.split)
+    if config.classifier:
+        from tf_aegan.store import load_keras
+
+        a = load_keras(config.classifier, "classifier (--classifier)")
+        progress(f"the classifier behind every defense: {config.classifier}")
     y_attack = y if config.labels == "true" else predict_labels(a, x)
     settings = {k: v for k, v in dataclasses.asdict(config).items() if k not in ("out", "data_dir")}
-    key = fingerprint({k: settings[k] for k in CACHE_FIELDS}, *_network_folders(workdir, config.aegan))
+    key = fingerprint({k: settings[k] for k in CACHE_FIELDS}, *_network_folders(workdir, config.aegan),
+                      *([os.path.dirname(os.path.abspath(config.classifier))] if config.classifier else []))
     cache = BatchCache(os.path.join(config.out, f".cache_adaptive_{config.dataset}_{key}"))
     if cache.count():
         progress(f"resuming: {cache.count()} batches already computed in {cache.folder}")
-    result = {"dataset": config.dataset, "split": "test", "n": int(len(y)), "labels": config.labels,
+    result = {"dataset": config.dataset, "split": config.split, "n": int(len(y)), "labels": config.labels,
               "settings": settings, "rows": [], "sanity": []}
     from tf_aegan.methods import METHODS, MissingNetworks
 

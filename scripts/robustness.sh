@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# The robustness table (issue 24): AutoAttack beside PGD for every method with networks, eps 0.3 and 0.1.
+# Each step resumes from its cached batches (--keep-cache). Writes results/fashion_mnist/autoattack_*/.
+# Usage: bash scripts/robustness.sh [purifiers|search|classifiers]...   (default: all three)
+set -uo pipefail
+cd "$(dirname "$0")/.."
+source scripts/setup.sh
+set +e
+R=results/fashion_mnist
+W=study/baselines/fashion_mnist
+steps=("${@:-purifiers search classifiers}")
+for step in ${steps[@]}; do
+  echo "== $(date -u +%FT%TZ) $step" >&2
+  case $step in
+    purifiers)  # through G(F(x)) (the white row's path), n = 500; Square queries the defense itself
+      .venv/bin/python -m evaluate.adaptive --methods ours,magnet,bigan_s --attacks reconstruct,autoattack \
+        --eps 0.3,0.1 --n 500 --steps 100 --restarts 1 --aa-paths reconstruct --aa-queries-purifier 1000 \
+        --no-sanity --keep-cache --out $R/autoattack_purifiers ;;
+    search)  # AE-GAN+rs through G(F(x)), then through the whole unrolled search, n = 100
+      .venv/bin/python -m evaluate.adaptive --methods ours --attacks reconstruct,search,autoattack \
+        --eps 0.1,0.3 --n 100 --steps 100 --restarts 1 --aa-paths reconstruct,search --aa-queries-purifier 1000 \
+        --no-sanity --keep-cache --out $R/autoattack_search ;;
+    classifiers)  # the bare classifiers, n = 1000: A, and each adversarially trained network
+      for net in A_advtr_eps0.1 A_advtr_eps0.3; do
+        [ -f $W/classifier_$net/classifier.keras ] || { echo "skipping $net: not trained" >&2; continue; }
+        .venv/bin/python -m evaluate.adaptive --methods none,advtr --folder advtr=$W/classifier_$net \
+          --attacks pgd,autoattack --eps 0.1,0.3 --n 1000 --steps 100 --restarts 1 --spsa-n 0 \
+          --keep-cache --out $R/autoattack_$net
+      done ;;
+    *) echo "unknown step $step" >&2; exit 2 ;;
+  esac
+done

@@ -1,0 +1,47 @@
+"""The defended-classifier study (issue 26): can a purifier in front of an adversarially trained
+classifier add robustness to it under a full adaptive attack? Its rule, fixed before the first run.
+
+Designs (each a purifier in front of a classifier, `evaluate.adaptive --classifier`):
+1. `advtr_behind_purifier`: the shipped AE-GAN+rs in front of the adversarially trained classifier A
+   of the same eps (`scripts/queue.sh`), nothing retrained.
+2. `purified_advtr`: classifier A adversarially trained on purified images, the training attack
+   (FGSM with a random start) going through G(F(x)); checked for catastrophic overfitting with a
+   50-step attack on validation images.
+3. `joint`: encoder, decoder and classifier fine-tuned together on examples made through the whole
+   pipeline, keeping Eq. 5's reconstruction and GAN terms.
+Designs are run in this order, as far as the CPU budget allows; the ones not run are named as such.
+
+The rule (per eps in 0.1 and 0.3):
+- Score on the first `VAL_N` validation images: AutoAttack's accuracy through the whole defense (the
+  worst case per image over the gradient paths through G(F(x)) and through the unrolled search, Square
+  querying the defense itself), and the clean accuracy through the defense.
+- Eligible: clean accuracy through the defense >= the adversarially trained classifier's clean
+  accuracy alone on the same images (no trading clean accuracy for robustness).
+- Pick the eligible design with the highest AutoAttack accuracy; report it on the first `TEST_N` test
+  images beside the adversarially trained classifier alone on the same images.
+- "Beats adversarial training" only when its test 95% interval lies wholly above the adversarially
+  trained classifier's (Wilson intervals, same images); otherwise the study says it does not.
+"""
+
+VAL_N = 200
+TEST_N = 500
+EPS = (0.1, 0.3)
+
+
+def eligible(design, baseline):
+    """Whether `design` ({"clean": acc, "autoattack": acc}) keeps at least the adversarially trained
+    classifier's clean accuracy on the same images."""
+    return design["clean"] >= baseline["clean"]
+
+
+def pick(designs, baseline):
+    """The rule's pick among `designs` (name -> {"clean", "autoattack"} accuracies on validation) against
+    `baseline` (the adversarially trained classifier alone): the eligible design with the highest
+    AutoAttack accuracy, or None when none is eligible."""
+    ok = {name: d for name, d in designs.items() if eligible(d, baseline)}
+    return max(ok, key=lambda name: (ok[name]["autoattack"], ok[name]["clean"])) if ok else None
+
+
+def beats(design_ci, baseline_ci):
+    """True when the design's 95% interval lies wholly above the baseline's."""
+    return design_ci[0] > baseline_ci[1]
