@@ -148,3 +148,53 @@ def test_bigan_discriminator_batchnorm_is_its_own_architecture(idx_dir, tmp_path
 
     d = keras.models.load_model(tmp_path / "bigan_bn" / "discriminator.keras", compile=False)
     assert [layer.__class__.__name__ for layer in d.layers].count("BatchNormalization") == 2
+
+
+def test_adversarial_training_schedule_warmup_fgsm_rs_and_trades():
+    import keras
+    import tensorflow as tf
+
+    from tf_aegan.train.advtrain import AdversarialTraining, EpsWarmup, lr_at
+
+    assert [lr_at("piecewise", 1.0, e, 8) for e in range(8)] == [1, 1, 1, 1, 0.1, 0.1, 0.01, 0.01]
+    assert lr_at("cosine", 1.0, 0, 10) == pytest.approx(1.0) and lr_at("cosine", 1.0, 10, 10) == pytest.approx(0.01)
+    with pytest.raises(ValueError, match="lr schedule"):
+        lr_at("step", 1.0, 0, 1)
+    keras.utils.set_random_seed(0)
+    clf = keras.Sequential([keras.Input((28, 28, 1)), keras.layers.Flatten(), keras.layers.Dense(10)])
+    x = tf.random.uniform((16, 28, 28, 1), seed=2)
+    y = tf.argmax(clf(x), axis=-1)
+    # FGSM with a random start: one step of 1.25 eps, still projected into the eps-ball
+    fgsm_rs = AdversarialTraining(clf, eps=0.1, steps=1, step_size=0.125)
+    adv = fgsm_rs.attack(x, y)
+    assert float(tf.reduce_max(tf.abs(adv - x))) <= 0.1 + 1e-6 and float(tf.reduce_max(tf.abs(adv - x))) > 0.09
+    # the warm-up ramps the training eps and scales the step with it; validation keeps the full eps
+    warm = EpsWarmup(4)
+    warm.set_model(fgsm_rs)
+    warm.on_epoch_begin(0)
+    assert float(fgsm_rs.train_eps) == pytest.approx(0.025)
+    assert float(tf.reduce_max(tf.abs(fgsm_rs.attack(x, y) - x))) <= 0.025 + 1e-6
+    warm.on_epoch_begin(5)
+    assert float(fgsm_rs.train_eps) == pytest.approx(0.1)
+    # TRADES: its loss adds beta * KL(f(x) || f(x')) to the clean cross-entropy, so it exceeds the CE
+    trades = AdversarialTraining(clf, eps=0.3, steps=3, step_size=0.1, loss="trades", trades_beta=6.0)
+    trades.compile(optimizer=keras.optimizers.SGD(0.0))
+    logs = trades.train_on_batch(x, y, return_dict=True)
+    clean = float(tf.reduce_mean(keras.losses.sparse_categorical_crossentropy(y, clf(x), from_logits=True)))
+    assert logs["loss"] > clean + 1e-3
+    with pytest.raises(ValueError, match="loss"):
+        AdversarialTraining(clf, loss="mart")
+
+
+def test_adversarial_training_keeps_the_best_robust_epoch_and_stops_early(idx_dir, tmp_path):
+    base = COMMON + ["--data-dir", idx_dir, "--workdir", str(tmp_path), "--batch-size", "16", "--max-examples", "32",
+                     "--steps", "1", "--step-size", "0.375", "--val-steps", "2", "--lr-schedule", "piecewise",
+                     "--name", "A_fgsm"]
+    result = train.advtrain.main(base + ["--epochs", "6", "--patience", "1", "--lr", "0.0"])
+    folder = tmp_path / "classifier_A_fgsm"
+    history = read_history(folder)
+    # lr 0: nothing improves after the first epoch, so patience 1 stops after the second
+    assert len(history["val_adv_accuracy"]) == 2 and result["epochs"] == 2
+    assert result["best_epoch"] == 1 + int(np.argmax(history["val_adv_accuracy"]))
+    assert (folder / "classifier.keras").exists() and (folder / "classifier_last.keras").exists()
+    assert history["learning_rate"] == [0.0, 0.0]

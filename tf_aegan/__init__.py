@@ -1,7 +1,56 @@
 """tf-aegan: AE-GAN+rs purification of adversarial images, and honest evaluation of such defenses."""
 
+import copy
+import importlib.abc
 import os
+import sys
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # keep TensorFlow's C++ start-up chatter out of CLI output
 
 __version__ = "0.1.0"
+
+
+class _Imported(importlib.abc.Loader):
+    """A loader for a module already imported: it hands the import machinery that module."""
+
+    def __init__(self, module):
+        self.module = module
+
+    def create_module(self, spec):
+        return self.module
+
+    def exec_module(self, module):
+        pass
+
+
+class _QuietTensorFlow(importlib.abc.MetaPathFinder):
+    """On the first `import tensorflow` (not before: `--help` stays instant), import it and touch its
+    CPU device with stderr silenced: its absl start-up lines (oneDNN notices, "failed call to cuInit"
+    on a machine without a GPU) ignore TF_CPP_MIN_LOG_LEVEL. TF_AEGAN_TF_LOGS=1 shows them."""
+
+    def find_spec(self, name, path=None, target=None):
+        if name != "tensorflow":
+            return None
+        sys.meta_path[:] = [f for f in sys.meta_path if f is not self]
+        try:
+            saved = os.dup(2)
+        except OSError:  # no stderr to silence
+            return None
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        try:
+            sys.stderr.flush()
+            os.dup2(devnull, 2)
+            module = importlib.import_module("tensorflow")
+            module.constant(0.0).numpy()  # device start-up: the cuInit line
+        finally:
+            sys.stderr.flush()
+            os.dup2(saved, 2)
+            os.close(saved)
+            os.close(devnull)
+        spec = copy.copy(module.__spec__)
+        spec.loader = _Imported(module)
+        return spec
+
+
+if "tensorflow" not in sys.modules and not os.environ.get("TF_AEGAN_TF_LOGS"):
+    sys.meta_path.insert(0, _QuietTensorFlow())

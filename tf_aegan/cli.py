@@ -154,17 +154,26 @@ def run_and_report(run, markdown, config):
 
 
 def exits_cleanly(main):
-    """Print a ValueError as 'error: ...' and exit 2, instead of a traceback."""
+    """Print a ValueError or a file-system error (an --out that cannot be written) as one line
+    'error: ...' and exit 2, and Ctrl-C as one line and exit 130, instead of a traceback."""
 
     @functools.wraps(main)
     def wrapper(argv=None):
         try:
             return main(argv)
-        except ValueError as e:
+        except (ValueError, OSError) as e:
             if os.environ.get("TF_AEGAN_TRACEBACK"):
                 raise
+            if isinstance(e, OSError) and e.filename:
+                e = f"cannot use {e.filename}: {e.strerror or e}"
             print(f"error: {e}", file=sys.stderr)
             raise SystemExit(2)
+        except KeyboardInterrupt:
+            if os.environ.get("TF_AEGAN_TRACEBACK"):
+                raise
+            print("\ninterrupted: finished epochs and batches are kept (checkpoints, caches); run the same command "
+                  "again to resume", file=sys.stderr)
+            raise SystemExit(130)
 
     return wrapper
 

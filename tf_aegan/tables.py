@@ -347,6 +347,10 @@ def combine(results):
     per image and training length from its FGSM result if there is one, else its first."""
     if not results:
         raise ValueError("no table results to combine")
+    adaptive = [r for r in results if isinstance(r, dict) and "settings" in r and "attack" not in r]
+    results = [r for r in results if not any(r is a for a in adaptive)]
+    if not results:
+        raise ValueError("no evaluate.table result among the results (only evaluate.adaptive ones)")
     for i, r in enumerate(results):
         if not isinstance(r, dict) or not {"attack", "dataset", "n", "rows", "clean"} <= set(r):
             raise ValueError(f"result {i} is not a table result of evaluate.table "
@@ -363,6 +367,10 @@ def combine(results):
                 per_method[m] = {"attack": r["attack"], "n": r["n"], "clean": r["clean"].get(m),
                                  "seconds_per_image": r.get("seconds_per_image", {}).get(m),
                                  "trained": r.get("trained", {}).get(m)}
+    for r in adaptive:  # AutoAttack's rows: Table 1's white-aa row, one per eps
+        for row in r["rows"]:
+            if row["attack"] == "autoattack" and not row["defense"].startswith(("gated", "SavedModel")):
+                cells.setdefault(("autoattack", f"white-aa eps {row['eps']}"), {})[row["method"]] = dict(row)
     order = {a: i for i, a in enumerate(ATTACKS)}
     keys = sorted(cells, key=lambda k: (order.get(k[0], len(order)), THREAT_ORDER.index(k[1])
                                         if k[1] in THREAT_ORDER else len(THREAT_ORDER)))
@@ -394,5 +402,8 @@ def combined_markdown(table):
     lines.append("| | trained | " + " | ".join(per[m]["trained"] or "-" for m in methods) + " |")
     lines.append("\nCells: accuracy of classifier A (of the robust classifier for advtr) [95% Wilson interval] (n). "
                  "Rows *paper*: the paper's Table 1 (its numbers, not ours). clean, s/image (purification of "
-                 "clean images) and trained: from each method's FGSM result (attack, n), else its first.")
+                 "clean images) and trained: from each method's FGSM result (attack, n), else its first. Rows white-aa: "
+                 "AutoAttack's standard ensemble (APGD-CE, APGD-T, Square; `evaluate.adaptive --attacks autoattack`), "
+                 "true labels, through each method's white-box path (the classifier; G(F(x)); the search where run), "
+                 "the examples scored on the whole defense.")
     return "\n".join(lines) + "\n"

@@ -21,7 +21,7 @@ def check_images(x, image_shape):
     if len(shape) != 4:
         raise ValueError(f"images must have rank 4 [batch, {h}, {w}, {c}], got shape {shape}")
     if shape[0] == 0:
-        raise ValueError("the batch is empty (shape {shape})")
+        raise ValueError(f"the batch is empty (shape {shape})")
     if tuple(shape[1:3]) != (h, w):
         raise ValueError(f"images must be {h}x{w}, got {shape[1]}x{shape[2]} (shape {shape})")
     if shape[3] != c:
