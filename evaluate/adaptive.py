@@ -37,6 +37,9 @@ def main(argv=None):
                    help="a .keras classifier behind every purifier instead of A (a defended classifier: e.g. AE-GAN+rs "
                         "in front of an adversarially trained A); 'none' is then that classifier alone")
     p.add_argument("--split", default="test", choices=("val", "test"), help="images: validation (a study's pick) or test")
+    p.add_argument("--peer-check", action="store_true",
+                   help="instead of the attacks: this project's APGD-CE against ART's on the same images, along each "
+                        "method's first path of --aa-paths (e.g. --aa-paths served for AE-GAN+rs through the SavedModel)")
     p.add_argument("--search-steps", type=int, default=None, help="the purifier's L (default: its own)")
     p.add_argument("--no-sanity", action="store_true", help="skip the sanity checks")
     p.add_argument("--keep-cache", action="store_true",
@@ -50,8 +53,12 @@ def main(argv=None):
                            keep_cache=args.keep_cache, aa_paths=tuple(a for a in args.aa_paths.split(",") if a),
                            folders=tuple(args.folder))
     config.check()
-    from tf_aegan.adaptive import markdown, run_adaptive
+    from tf_aegan.adaptive import markdown, peer_check, peer_markdown, run_adaptive
 
+    if args.peer_check:
+        result = cli.run_resumable(peer_check, config)
+        print(peer_markdown(result))
+        return result
     return cli.run_and_report(run_adaptive, markdown, config)
 
 

@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
 # The robustness table (issue 24): AutoAttack beside PGD for every method with networks, eps 0.3 and 0.1.
 # Each step resumes from its cached batches (--keep-cache). Writes results/fashion_mnist/autoattack_*/.
-# Usage: bash scripts/robustness.sh [purifiers|search|classifiers]...   (default: all three)
+# Usage: bash scripts/robustness.sh [purifiers|search|classifiers|peer]...   (default: all four)
 set -uo pipefail
 cd "$(dirname "$0")/.."
 source scripts/setup.sh
 set +e
 R=results/fashion_mnist
 W=study/baselines/fashion_mnist
-steps=("${@:-purifiers search classifiers}")
+steps=("${@:-purifiers search classifiers peer}")
 for step in ${steps[@]}; do
   echo "== $(date -u +%FT%TZ) $step" >&2
   case $step in
@@ -26,6 +26,14 @@ for step in ${steps[@]}; do
         .venv/bin/python -m evaluate.adaptive --methods none,advtr --folder advtr=$W/classifier_$net \
           --attacks pgd,autoattack --eps 0.1,0.3 --n 1000 --steps 100 --restarts 1 --spsa-n 0 \
           --keep-cache --out $R/autoattack_$net
+      done ;;
+    peer)  # the project's APGD-CE against ART's on the same images (issue 24's agreement)
+      .venv/bin/python -m evaluate.adaptive --peer-check --methods ours --attacks served --aa-paths served \
+        --eps 0.1,0.3 --n 100 --out $R/autoattack_peer_served
+      for net in A_advtr_eps0.1 A_advtr_eps0.3; do
+        [ -f $W/classifier_$net/classifier.keras ] || continue
+        .venv/bin/python -m evaluate.adaptive --peer-check --methods advtr --folder advtr=$W/classifier_$net \
+          --aa-paths pgd --eps 0.1,0.3 --n 500 --out $R/autoattack_peer_$net
       done ;;
     *) echo "unknown step $step" >&2; exit 2 ;;
   esac

@@ -212,3 +212,15 @@ def test_defended_classifier_rule_picks_the_most_robust_eligible_design():
     assert pick(designs, base) == "b"
     assert pick({"a": designs["a"]}, base) is None
     assert beats([0.70, 0.75], [0.60, 0.69]) and not beats([0.68, 0.75], [0.60, 0.69])
+
+
+def test_peer_check_compares_apgd_with_arts_on_the_same_images(tmp_path):
+    import evaluate.adaptive
+
+    common = _tiny_networks(tmp_path)
+    result = evaluate.adaptive.main(common + ["--peer-check", "--methods", "none", "--aa-paths", "pgd", "--eps", "0.3",
+                                              "--n", "6", "--aa-iterations", "5", "--out", str(tmp_path / "out")])
+    (row,) = result["rows"]
+    assert row["path"] == "pgd" and row["ours"]["n"] == row["art"]["n"] == 6
+    assert row["agrees"] == (row["ours"]["accuracy"] <= row["art"]["accuracy"] + 0.03)
+    assert "ART" in (tmp_path / "out" / "peer_mnist.md").read_text()

@@ -486,6 +486,71 @@ def sanity_checks(rows, defenses, config, x, y, y_attack, cache, progress):
     return checks
 
 
+def peer_check(config: AdaptiveConfig, progress=print):
+    """The project's APGD-CE against ART 1.20's on the same images, along each defense's path
+    `config.aa_paths[0]` (e.g. `pgd` for a bare classifier, `served` for AE-GAN+rs through the
+    exported SavedModel): both accuracies, scored on the defense, and whether ours is within 0.03 of
+    ART's or lower (issue 24's agreement)."""
+    import keras
+    from art.attacks.evasion import AutoProjectedGradientDescent
+
+    from tf_aegan.attacks.autoattack import apgd, art_classifier
+    from tf_aegan.evaluation import evaluation_inputs
+    from tf_aegan.stats import accuracy_record
+
+    config.check()
+    keras.utils.set_random_seed(config.seed)
+    workdir, data, x, y, a = evaluation_inputs(config, config.split)
+    if config.classifier:
+        from tf_aegan.store import load_keras
+
+        a = load_keras(config.classifier, "classifier (--classifier)")
+    result = {"dataset": config.dataset, "split": config.split, "n": int(len(y)), "rows": [],
+              "settings": {k: v for k, v in dataclasses.asdict(config).items() if k not in ("out", "data_dir")}}
+    for m in config.methods:
+        for defense in _defenses(m, a, workdir, config, data, progress):
+            path = next((p for p in config.aa_paths if p in defense.paths), None)
+            if path is None:
+                continue
+            fn = defense.paths[path]
+            for eps in config.eps:
+                t = time.time()
+                ours = []
+                for i in range(0, len(y), config.batch_size):
+                    adv, _ = apgd(fn, x[i:i + config.batch_size], y[i:i + config.batch_size], eps,
+                                  config.aa_iterations, "ce", seed=config.seed)
+                    ours.append(defense.predict(adv)[0] == y[i:i + config.batch_size])
+                t_ours = time.time() - t
+                t = time.time()
+                art = AutoProjectedGradientDescent(art_classifier(fn, x.shape[1:], data.num_classes), norm=np.inf,
+                                                   eps=eps, eps_step=2 * eps, max_iter=config.aa_iterations,
+                                                   nb_random_init=1, batch_size=config.batch_size,
+                                                   loss_type="cross_entropy", verbose=False)
+                theirs = defense.predict(art.generate(x, y=y))[0] == y
+                row = {"method": defense.method, "defense": defense.name, "path": path, "eps": eps,
+                       "iterations": config.aa_iterations, "ours": accuracy_record(int(np.concatenate(ours).sum()), len(y)),
+                       "art": accuracy_record(int(theirs.sum()), len(y)),
+                       "seconds": {"ours": round(t_ours, 1), "art": round(time.time() - t, 1)}}
+                row["agrees"] = row["ours"]["accuracy"] <= row["art"]["accuracy"] + 0.03
+                result["rows"].append(row)
+                progress(f"{defense.name} via {path}, eps {eps}: APGD-CE ours {row['ours']['accuracy']:.3f}, "
+                         f"ART {row['art']['accuracy']:.3f} ({'agrees' if row['agrees'] else 'DISAGREES'})")
+                write_report(result, os.path.join(config.out, f"peer_{config.dataset}"), peer_markdown(result))
+    return result
+
+
+def peer_markdown(result):
+    lines = [f"### APGD-CE: this project's against ART 1.20's ({result['dataset']}, {result['split']}, "
+             f"n={result['n']}, true labels)", "",
+             "| defense | gradient path | eps | iterations | ours | ART | ours within 0.03 of ART or lower | s (ours / ART) |",
+             "|---|---|---|---|---|---|---|---|"]
+    for r in result["rows"]:
+        lines.append(f"| {r['defense']} | {r['path']} | {r['eps']} | {r['iterations']} | {fmt(r['ours'])} | "
+                     f"{fmt(r['art'])} | {'yes' if r['agrees'] else '**no**'} | {r['seconds']['ours']} / "
+                     f"{r['seconds']['art']} |")
+    return "\n".join(lines) + "\n"
+
+
 def autoattack_checks(rows, progress=print, tol=0.05):
     """Croce & Hein's signs of a weak attack, for every AutoAttack row: another attack's accuracy on the
     same images more than `tol` above AutoAttack's (a weak attack, or gradient masking that AutoAttack
