@@ -7,7 +7,7 @@ COMMANDS = ["evaluate.table", "evaluate.table1", "evaluate.ablation", "evaluate.
             "evaluate.purification", "evaluate.classifiers", "evaluate.tradeoff", "evaluate.latent_dim", "train.aegan",
             "train.classifier", "train.substitute", "train.defensegan", "train.magnet", "train.bigan", "train.advtrain",
             "export.savedmodel", "export.weights", "export.client", "bench.purify", "bench.serving",
-            "bench.precision", "bench.training"]
+            "bench.precision", "bench.training", "evaluate.report"]
 
 
 def test_every_help_answers_without_importing_tensorflow():

@@ -1,0 +1,52 @@
+"""evaluate.report: RESULTS.md's generated block from result files, reproducible byte for byte."""
+
+import json
+import os
+import shutil
+
+import pytest
+
+import evaluate.report
+from tf_aegan.report import BEGIN, END, generated, splice
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def _aa_row(defense, eps, acc, n=10):
+    rec = lambda a: {"accuracy": a, "ci": [max(0, a - 0.1), min(1, a + 0.1)], "n": n}  # noqa: E731
+    return {"method": "none", "defense": defense, "attack": "autoattack", "eps": eps, "steps": 100, "restarts": 1,
+            **rec(acc), "clean": rec(0.9), "paths": ["pgd"], "square_queries": 5000,
+            "after": {"pgd/apgd-ce": rec(acc + 0.1), "pgd/apgd-t": rec(acc), "pgd/square": rec(acc)}}
+
+
+def test_report_is_generated_from_result_files_and_reproducible(tmp_path):
+    folder = tmp_path / "results" / "fashion_mnist" / "autoattack_x"
+    folder.mkdir(parents=True)
+    settings = {"methods": ["none"], "attacks": ["pgd", "autoattack"], "eps": [0.1], "n": 10, "steps": 100,
+                "restarts": 1, "aa_paths": ["pgd"], "aa_queries_purifier": 1000, "folders": [], "sanity": True}
+    pgd = {"method": "none", "defense": "A", "attack": "pgd", "eps": 0.1, "accuracy": 0.5, "ci": [0.2, 0.8], "n": 10}
+    result = {"dataset": "fashion_mnist", "split": "test", "n": 10, "settings": settings,
+              "rows": [pgd, _aa_row("A", 0.1, 0.3)], "sanity": [{"name": "Square breaks at most 0.05", "passed": True}]}
+    (folder / "adaptive_fashion_mnist.json").write_text(json.dumps(result))
+    results = tmp_path / "RESULTS.md"
+    results.write_text("# Results\n\nintro\n\n## Older\n\ntext\n")
+    text = evaluate.report.main(["--results", str(results)])
+    assert text.index("intro") < text.index(BEGIN) < text.index("## Older")
+    assert "| A | 0.1 | 10 | 0.900" in text and "**0.300 [0.200, 0.400]**" in text and "pgd 0.500" in text
+    assert "python -m evaluate.adaptive --methods none --attacks pgd,autoattack --eps 0.1 --n 10" in text
+    again = evaluate.report.main(["--results", str(results)])
+    assert again == text and text.count(BEGIN) == 1 and text.count(END) == 1
+    with pytest.raises(SystemExit) as e:
+        evaluate.report.main(["--results", str(results), "--check"])
+    assert e.value.code == 0
+    results.write_text(text.replace("0.300", "0.301"))
+    with pytest.raises(SystemExit) as e:
+        evaluate.report.main(["--results", str(results), "--check"])
+    assert e.value.code == 1
+
+
+def test_committed_results_md_is_what_the_report_writes():
+    """A rerun of `python -m evaluate.report` on this checkout rewrites RESULTS.md byte for byte."""
+    with open(os.path.join(ROOT, "RESULTS.md")) as f:
+        text = f.read()
+    assert splice(text, generated(ROOT)) == text
