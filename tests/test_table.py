@@ -466,3 +466,18 @@ def test_table1_combines_columns_with_the_papers_cells(tmp_path, capsys):
         with pytest.raises(SystemExit) as e:
             evaluate.table1.main(bad + ["--out", str(tmp_path / "out")])
         assert e.value.code == 2 and message in capsys.readouterr().err
+
+
+def test_cw_defaults_are_cpu_sized_and_an_empty_result_is_no_malformed_table():
+    import argparse
+
+    from evaluate.table import CW_CPU, D, cpu_sized_cw
+    from tf_aegan.tables import markdown
+
+    cw = argparse.Namespace(attack="cw", n=None, cw_iterations=None, cw_binary_steps=7)
+    assert cpu_sized_cw(cw) == {"n": CW_CPU["n"], "cw_iterations": CW_CPU["cw_iterations"]}
+    assert (cw.n, cw.cw_iterations, cw.cw_binary_steps) == (100, 100, 7)  # what the user gave stays
+    fgsm = argparse.Namespace(attack="fgsm", n=None, cw_iterations=None, cw_binary_steps=None)
+    assert cpu_sized_cw(fgsm) == {} and fgsm.n == D.n and fgsm.cw_iterations == D.cw_iterations
+    text = markdown({"attack": "cw", "dataset": "fashion_mnist", "n": 100, "clean": {}, "rows": [], "settings": {}})
+    assert "| threat |" not in text and "No row has finished yet" in text

@@ -292,6 +292,9 @@ def _paper_cells(theirs, methods):
 
 def markdown(result):
     methods = list(dict.fromkeys([*result["clean"], *(r["method"] for r in result["rows"])]))
+    if not methods:  # stopped before any row finished: say so instead of an empty table
+        return (f"### {result['attack'].upper()} on {result['dataset']} (n={result['n']})\n\nNo row has finished "
+                "yet; the same command resumes from the finished batches.\n")
     lines = [f"### {result['attack'].upper()} on {result['dataset']} (n={result['n']})", "",
              "| threat | " + " | ".join(methods) + " |", "|---|" + "---|" * len(methods)]
     for threat in dict.fromkeys(r["threat"] for r in result["rows"]):
