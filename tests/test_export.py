@@ -1,3 +1,4 @@
+import json
 import os
 import subprocess
 import sys
@@ -158,14 +159,20 @@ def test_client_round_trip(exported, form, capsys):
         body = export.client.main(["--url", server.url, "--images", str(root / "x.npy"), "--form", form])
         out = capsys.readouterr().out
         assert out.count("image ") == 8 and "flagged=" in out
-        body = export.client.main(["--url", server.url, "--images", str(root / "x.npy"), "--form", form,
-                                   "--signature", "purify"])
-        images = [r["images"] for r in body["predictions"]] if form == "instances" else body["outputs"]["images"]
-        np.testing.assert_allclose(np.array(images), inproc(x).numpy(), atol=1e-4)
+        out = export.client.main(["--url", server.url, "--images", str(root / "x.npy"), "--form", form,
+                                  "--signature", "purify", "--save", str(root / f"answers_{form}")])
+        np.testing.assert_allclose(out["images"], inproc(x).numpy(), atol=1e-4)
+        saved = json.loads((root / f"answers_{form}" / "answers.json").read_text())
+        assert len(saved["images"]) == 8 and (root / f"answers_{form}" / "purified_0007.png").exists()
+        np.testing.assert_allclose(np.load(root / f"answers_{form}" / "purified.npy"), out["images"])
         np.save(root / "bad.npy", np.full((1, 28, 28, 1), 2.0, np.float32))
-        with pytest.raises(SystemExit):
-            export.client.main(["--url", server.url, "--images", str(root / "bad.npy"), "--form", form])
-        assert "[0, 1]" in capsys.readouterr().err
+        capsys.readouterr()
+        for extra in ([], ["--no-check"]):  # refused here before sending; refused by the server when sent
+            with pytest.raises(SystemExit) as e:
+                export.client.main(["--url", server.url, "--images", str(root / "bad.npy"), "--form", form] + extra)
+            err = capsys.readouterr().err
+            assert e.value.code == 2 and err.startswith("error: ") and "[0, 1]" in err.splitlines()[0]
+            assert len(err.strip().splitlines()) == 1
     finally:
         server.server.shutdown()
 
@@ -269,10 +276,11 @@ def test_grpc_client_round_trip(exported, capsys):
         images = export.client.main(["--grpc", server.target, "--images", str(root / "x.npy"), "--signature", "purify"])
         np.testing.assert_allclose(images["images"], inproc(x).numpy(), atol=1e-4)
         np.save(root / "bad.npy", np.full((1, 28, 28, 1), 2.0, np.float32))
-        with pytest.raises(SystemExit):
-            export.client.main(["--grpc", server.target, "--images", str(root / "bad.npy")])
+        capsys.readouterr()
+        with pytest.raises(SystemExit) as e:
+            export.client.main(["--grpc", server.target, "--images", str(root / "bad.npy"), "--no-check"])
         err = capsys.readouterr().err
-        assert "INVALID_ARGUMENT" in err and "[0, 1]" in err
+        assert e.value.code == 2 and "INVALID_ARGUMENT" in err and "[0, 1]" in err.splitlines()[0]
     finally:
         server.server.stop(0)
 
@@ -346,3 +354,27 @@ def test_manifest_command_of_a_bigan_says_how_its_discriminator_was_built():
     assert plain == "python -m train.bigan --dataset fashion_mnist --epochs 60 --seed 0"
     with_bn = export.weights._base_command("bigan_bn", {**config, "discriminator_batchnorm": True, "beta_2": 0.999})
     assert with_bn == plain + " --discriminator-batchnorm"
+
+
+
+def test_client_reads_png_refuses_nan_and_says_when_no_server_answers(tmp_path, capsys):
+    from PIL import Image
+
+    import export.client
+
+    Image.fromarray(np.full((28, 28), 255, np.uint8)).save(tmp_path / "white.png")
+    images = export.client.load_images([str(tmp_path / "white.png")] * 2)
+    assert images.shape == (2, 28, 28, 1) and images.dtype == np.float32 and images.max() == 1.0
+    assert export.client.load_images([str(tmp_path / "white.png")], channels=3).shape == (1, 28, 28, 3)
+    nan = np.zeros((1, 28, 28, 1), np.float32)
+    nan[0, 0, 0, 0] = np.nan
+    np.save(tmp_path / "nan.npy", nan)
+    with pytest.raises(SystemExit) as e:  # never sent: the URL has no server
+        export.client.main(["--url", "http://127.0.0.1:9/v1/models/aegan:predict", "--images", str(tmp_path / "nan.npy")])
+    assert e.value.code == 2 and "1 non-finite value(s) (NaN)" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as e:
+        export.client.main(["--grpc", "127.0.0.1:9", "--images", str(tmp_path / "white.png"), "--timeout", "2"])
+    err = capsys.readouterr().err
+    assert e.value.code == 1 and err.startswith("error: no model server answering at 127.0.0.1:9")
+    assert export.client.reason("Graph execution error:\n\nDetected at node x\nassertion failed: [image values must "
+                                "lie in [0, 1]] [Condition x >= 0 did not hold]") == "image values must lie in [0, 1]"
