@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
 # The robustness table (issue 24): AutoAttack beside PGD for every method with networks, eps 0.3 and 0.1.
 # Each step resumes from its cached batches (--keep-cache). Writes results/fashion_mnist/autoattack_*/.
-# Usage: bash scripts/robustness.sh [purifiers|search|classifiers|peer]...   (default: all four)
+# Usage: bash scripts/robustness.sh [purifiers|search|classifiers|peer|defended]...   (default: all five)
 set -uo pipefail
 cd "$(dirname "$0")/.."
 source scripts/setup.sh
 set +e
 R=results/fashion_mnist
 W=study/baselines/fashion_mnist
-steps=("${@:-purifiers search classifiers peer}")
+steps=("${@:-purifiers search classifiers peer defended}")
 for step in ${steps[@]}; do
   echo "== $(date -u +%FT%TZ) $step" >&2
   case $step in
@@ -34,6 +34,17 @@ for step in ${steps[@]}; do
         [ -f $W/classifier_$net/classifier.keras ] || continue
         .venv/bin/python -m evaluate.adaptive --peer-check --methods advtr --folder advtr=$W/classifier_$net \
           --aa-paths pgd --eps 0.1,0.3 --n 500 --out $R/autoattack_peer_$net
+      done ;;
+    defended)  # the defended-classifier study (tf_aegan/studies/defended.py): design 1 on validation, then test
+      for e in 0.1 0.3; do
+        C=$W/classifier_A_advtr_eps$e/classifier.keras
+        [ -f $C ] || { echo "skipping eps $e: $C not trained" >&2; continue; }
+        for split_n in val:100 test:200; do
+          .venv/bin/python -m evaluate.adaptive --methods none,ours --classifier $C --split ${split_n%%:*} \
+            --n ${split_n##*:} --eps $e --attacks pgd,reconstruct,autoattack --steps 100 --restarts 1 \
+            --aa-paths pgd,reconstruct,search --aa-targets 3 --aa-queries-purifier 1000 --no-sanity --keep-cache \
+            --out $R/defended_${split_n%%:*}_eps$e
+        done
       done ;;
     *) echo "unknown step $step" >&2; exit 2 ;;
   esac

@@ -14,7 +14,8 @@ Designs are run in this order, as far as the CPU budget allows; the ones not run
 The rule (per eps in 0.1 and 0.3):
 - Score on the first `VAL_N` validation images: AutoAttack's accuracy through the whole defense (the
   worst case per image over the gradient paths through G(F(x)) and through the unrolled search, Square
-  querying the defense itself), and the clean accuracy through the defense.
+  querying the defense itself; APGD-T with `TARGETS` target classes and Square with 1000 queries, what
+  the search's cost allows on 2 CPU cores), and the clean accuracy through the defense.
 - Eligible: clean accuracy through the defense >= the adversarially trained classifier's clean
   accuracy alone on the same images (no trading clean accuracy for robustness).
 - Pick the eligible design with the highest AutoAttack accuracy; report it on the first `TEST_N` test
@@ -23,8 +24,9 @@ The rule (per eps in 0.1 and 0.3):
   trained classifier's (Wilson intervals, same images); otherwise the study says it does not.
 """
 
-VAL_N = 200
-TEST_N = 500
+VAL_N = 100
+TEST_N = 200
+TARGETS = 3
 EPS = (0.1, 0.3)
 
 
