@@ -128,7 +128,8 @@ def _defenses(method, a, workdir, config, data, progress):
         return lambda x: (np.argmax(fn(tf.constant(x)).numpy(), 1), np.zeros(len(x), bool))
 
     if method == "none":
-        return [Defense("none", "A", labels_of(a), {"pgd": a})]
+        name = "A" if not config.classifier else f"classifier {os.path.basename(os.path.dirname(os.path.abspath(config.classifier)))}"
+        return [Defense("none", name, labels_of(a), {"pgd": a})]
     if method != "ours":
         return [_baseline(method, a, workdir, config, labels_of)]
     enc, dec = store.load_autoencoder(workdir, config.aegan, config.dataset)
