@@ -85,3 +85,33 @@ def tiny_classifier():
     xt, yt = x[:40], y[:40]
     assert (np.argmax(model.predict(xt, verbose=0), 1) == yt).mean() > 0.9
     return model, xt, yt
+
+
+@pytest.fixture(scope="session")
+def tiny_networks_once(tmp_path_factory):
+    """Classifier A and an AE-GAN trained once per test run by the real commands on tiny IDX data:
+    (root, its data folder). Tests get a private copy (`tiny_networks`)."""
+    import train.aegan
+    import train.classifier
+
+    root = tmp_path_factory.mktemp("tiny_networks")
+    data = make_idx_folder(root / "mnist")
+    common = ["--dataset", "mnist", "--data-dir", data, "--workdir", str(root / "w")]
+    train.classifier.main(common + ["--epochs", "3", "--batch-size", "16", "--verbose", "0"])
+    train.aegan.main(common + ["--epochs", "1", "--batch-size", "16", "--latent-dim", "8", "--name", "aegan",
+                               "--verbose", "0"])
+    return root, data
+
+
+def copy_tiny_networks(once, folder):
+    """A private copy of the once-trained networks in folder/w; the common CLI options pointing at it."""
+    import shutil
+
+    root, data = once
+    shutil.copytree(root / "w", folder / "w")
+    return ["--dataset", "mnist", "--data-dir", data, "--workdir", str(folder / "w")]
+
+
+@pytest.fixture
+def tiny_networks(tiny_networks_once, tmp_path):
+    return copy_tiny_networks(tiny_networks_once, tmp_path)

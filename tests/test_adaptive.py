@@ -90,24 +90,10 @@ def test_spsa_runs_under_keras_3_and_attacks(tiny):
     assert margin(adv) < margin(x[:3])
 
 
-def _tiny_networks(tmp_path):
-    """Classifier A and an AE-GAN trained briefly on tiny MNIST-shaped data in tmp_path/w; the common CLI options."""
-    import train.aegan
-    import train.classifier
-    from tests.conftest import make_idx_folder
-
-    data = make_idx_folder(tmp_path / "mnist")
-    common = ["--dataset", "mnist", "--data-dir", data, "--workdir", str(tmp_path / "w")]
-    train.classifier.main(common + ["--epochs", "3", "--batch-size", "16", "--verbose", "0"])
-    train.aegan.main(common + ["--epochs", "1", "--batch-size", "16", "--latent-dim", "8", "--name", "aegan",
-                               "--verbose", "0"])
-    return common
-
-
-def test_evaluate_adaptive_end_to_end_on_tiny_networks(tmp_path, capsys):
+def test_evaluate_adaptive_end_to_end_on_tiny_networks(tmp_path, capsys, tiny_networks):
     import evaluate.adaptive
 
-    common = _tiny_networks(tmp_path)
+    common = tiny_networks
     out = tmp_path / "out"
     result = evaluate.adaptive.main(common + ["--n", "8", "--eps", "0.1,0.3", "--steps", "3", "--restarts", "2",
                                               "--search-steps", "2", "--spsa-n", "2", "--sanity-n", "4",
@@ -157,10 +143,10 @@ def test_bpda_through_an_approximation_has_its_forward_and_its_gradient():
     np.testing.assert_allclose(tape.gradient(total, x).numpy(), [[3.0, 3.0]])
 
 
-def test_cw_through_the_search_runs_once_without_eps_and_reports_its_distortion(tmp_path):
+def test_cw_through_the_search_runs_once_without_eps_and_reports_its_distortion(tmp_path, tiny_networks):
     import evaluate.adaptive
 
-    common = _tiny_networks(tmp_path)
+    common = tiny_networks
     out = tmp_path / "out"
     result = evaluate.adaptive.main(common + ["--n", "6", "--eps", "0.1,0.3", "--methods", "ours", "--attacks",
                                               "fgsm-white,cw", "--cw-iterations", "5", "--cw-binary-steps", "1",
@@ -176,10 +162,10 @@ def test_cw_through_the_search_runs_once_without_eps_and_reports_its_distortion(
     assert "CW-L2" in text and "| eps 0.1 | eps 0.3 |" in text
 
 
-def test_autoattack_through_every_path_with_its_checks(tmp_path):
+def test_autoattack_through_every_path_with_its_checks(tmp_path, tiny_networks):
     import evaluate.adaptive
 
-    common = _tiny_networks(tmp_path)
+    common = tiny_networks
     out = tmp_path / "out"
     result = evaluate.adaptive.main(common + ["--n", "6", "--eps", "0.3", "--methods", "none,ours", "--attacks",
                                               "pgd,reconstruct,autoattack", "--steps", "3", "--restarts", "1",
@@ -214,10 +200,10 @@ def test_defended_classifier_rule_picks_the_most_robust_eligible_design():
     assert beats([0.70, 0.75], [0.60, 0.69]) and not beats([0.68, 0.75], [0.60, 0.69])
 
 
-def test_peer_check_compares_apgd_with_arts_on_the_same_images(tmp_path):
+def test_peer_check_compares_apgd_with_arts_on_the_same_images(tmp_path, tiny_networks):
     import evaluate.adaptive
 
-    common = _tiny_networks(tmp_path)
+    common = tiny_networks
     result = evaluate.adaptive.main(common + ["--peer-check", "--methods", "none", "--aa-paths", "pgd", "--eps", "0.3",
                                               "--n", "6", "--aa-iterations", "5", "--out", str(tmp_path / "out")])
     (row,) = result["rows"]

@@ -9,16 +9,11 @@ import train.substitute
 
 
 @pytest.fixture(scope="module")
-def workdir(tmp_path_factory):
-    """Tiny classifier A, AE-GAN and substitutes trained by the real commands on tiny IDX data."""
-    from tests.conftest import make_idx_folder
+def workdir(tmp_path_factory, tiny_networks_once):
+    """Tiny classifier A and AE-GAN (trained once per run) and substitutes trained by the real commands."""
+    from tests.conftest import copy_tiny_networks
 
-    root = tmp_path_factory.mktemp("table")
-    data = make_idx_folder(root / "mnist")
-    w = str(root / "w")
-    common = ["--dataset", "mnist", "--data-dir", data, "--workdir", w]
-    train.classifier.main(common + ["--epochs", "3", "--batch-size", "16", "--verbose", "0"])
-    train.aegan.main(common + ["--epochs", "1", "--batch-size", "16", "--latent-dim", "8", "--name", "aegan", "--verbose", "0"])
+    common = copy_tiny_networks(tiny_networks_once, tmp_path_factory.mktemp("table"))
     for arch in ("B", "C"):
         train.substitute.main(common + ["--arch", arch, "--rounds", "2", "--epochs-per-round", "2"])
     return common

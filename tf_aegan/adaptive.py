@@ -423,6 +423,7 @@ def run_adaptive(config: AdaptiveConfig, progress=print):
     if config.sanity:
         result["sanity"] = sanity_checks(result["rows"], defenses, config, x, y, y_attack, cache, progress)
     result["sanity"] += autoattack_checks(result["rows"], progress)
+    result["rows"] = [{k: v for k, v in r.items() if not k.startswith("_")} for r in result["rows"]]
     write(result, config.out)
     if not config.keep_cache:
         cache.remove()
