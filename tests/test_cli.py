@@ -52,3 +52,17 @@ def test_empty_batch_message_names_the_shape():
 
     with pytest.raises(ValueError, match=r"the batch is empty \(shape \(0, 28, 28, 1\)\)"):
         check_images(np.zeros((0, 28, 28, 1), np.float32), (28, 28, 1))
+
+
+def test_progress_is_plain_lines_in_a_log_file():
+    import io
+
+    from tf_aegan.progress import Progress
+
+    log = io.StringIO()  # not a terminal
+    bar = Progress(100, "image", stream=log, label="fgsm")
+    for _ in range(20):
+        bar.add(5)
+    lines = log.getvalue().splitlines()
+    assert len(lines) == 10 and lines[-1].startswith("fgsm: 100/100 images")
+    assert "\x1b" not in log.getvalue() and "\r" not in log.getvalue()

@@ -16,6 +16,7 @@ import time
 import numpy as np
 
 from tf_aegan import checks, defaults, paper
+from tf_aegan.progress import Progress
 from tf_aegan.reports import write_report
 from tf_aegan.stats import fmt
 
@@ -181,7 +182,7 @@ def run_table(config: TableConfig, progress=print):
 
     def per_batch(key, compute):
         """[`compute(batch slice)` for every batch], each cached under `key`, with a progress bar."""
-        bar = keras.utils.Progbar(len(y), unit_name="image")
+        bar = Progress(len(y), "image", label=key.split("|")[0] if isinstance(key, str) else "")
         parts = []
         for i, sl in batches:
             parts.append(cache.get(key, i, lambda: compute(sl)))

@@ -9,11 +9,11 @@ for none and reconstruction only) and, where computed, the detector's reconstruc
 import dataclasses
 from typing import Optional
 
-import keras
 import numpy as np
 import tensorflow as tf
 
 from tf_aegan import checks
+from tf_aegan.progress import Progress
 from tf_aegan.purify import search as S
 from tf_aegan.purify.detector import Detector
 from tf_aegan.purify.validate import check_images
@@ -45,7 +45,7 @@ class Purifier:
     def purify_all(self, x, batch_size=100, progress=False):
         """Purify a large array in batches; returns numpy (images, flags, errors or None)."""
         x = check_images(x, self.image_shape)
-        bar = keras.utils.Progbar(len(x), unit_name="image") if progress else None
+        bar = Progress(len(x), "image", label="purify") if progress else None
         parts = []
         for i in range(0, len(x), batch_size):
             out = self._purify(x[i:i + batch_size])
