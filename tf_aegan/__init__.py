@@ -42,6 +42,9 @@ class _QuietTensorFlow(importlib.abc.MetaPathFinder):
             os.dup2(devnull, 2)
             module = importlib.import_module("tensorflow")
             module.constant(0.0).numpy()  # device start-up: the cuInit line
+            # retracing notices and AutoGraph's "could not transform <lambda>" are not the user's concern
+            module.get_logger().setLevel("ERROR")
+            module.autograph.set_verbosity(0)
         finally:
             sys.stderr.flush()
             os.dup2(saved, 2)
