@@ -138,3 +138,24 @@ def test_a_checkout_finds_data_beside_it_without_options(tmp_path, monkeypatch):
     monkeypatch.setattr("tf_aegan.data.LOCAL_ROOTS", (str(tmp_path / "data"), str(tmp_path / "shared")))
     d = load_dataset("mnist")
     assert d.source == str(tmp_path / "shared" / "mnist") and d.split("test").size == 40
+
+
+def test_missing_celeba_is_one_error_and_no_tfds_banner(monkeypatch, tmp_path, capsys):
+    import tf_aegan.data as data
+
+    monkeypatch.delenv("TF_AEGAN_DATA_DIR", raising=False)
+    monkeypatch.setenv("TF_AEGAN_NO_DOWNLOAD", "1")
+    monkeypatch.setattr(data, "LOCAL_ROOTS", (str(tmp_path),))
+    monkeypatch.setattr(data, "DEBIAN_ROOT", str(tmp_path / "debian"))
+    monkeypatch.setenv("TFDS_DATA_DIR", str(tmp_path / "tfds"))
+    with pytest.raises(ValueError, match="no celeba data found"):
+        data.load_dataset("celeba")
+    assert capsys.readouterr().out == ""
+
+
+def test_tfds_celeba_builder_imports():
+    """tensorflow-datasets' CelebA builder needs importlib_resources, which it does not declare."""
+    import importlib_resources  # noqa: F401
+    import tensorflow_datasets as tfds
+
+    assert tfds.builder_cls("celeb_a").name == "celeb_a"

@@ -4,8 +4,11 @@ Sources are tried in order: an explicit folder (`data_dir` or $TF_AEGAN_DATA_DIR
 `/usr/share/datasets/<name>`, then TFDS (prepared data, else a download).
 """
 
+import contextlib
 import dataclasses
+import io
 import os
+import sys
 from typing import Callable, Optional
 
 import numpy as np
@@ -195,6 +198,20 @@ def _from_tfds(name, download):
     return _celeba_splits(split_of("train"), split_of("validation"), split_of("test"))
 
 
+@contextlib.contextmanager
+def _quiet_logging():
+    """Python logging at ERROR inside the block (TFDS logs its download attempts and urllib3 each retry)."""
+    import logging
+
+    root = logging.getLogger()
+    old = root.level
+    root.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        root.setLevel(old)
+
+
 def load_dataset(name, data_dir=None):
     """The data set `name` with the paper's splits, from the first source that has it.
 
@@ -231,8 +248,12 @@ def load_dataset(name, data_dir=None):
         tried.append(f"{root}/{_FOLDER_NAMES[name][0]}: not there")
     download = not os.environ.get(NO_DOWNLOAD_ENV)
     for dl in (False, True) if download else (False,):
+        if dl:
+            print(f"no local {name} data; trying a TFDS download ({NO_DOWNLOAD_ENV}=1 skips it)", file=sys.stderr,
+                  flush=True)
         try:
-            return ImageDataset(name, f"tfds:{name}", _from_tfds(name, dl))
+            with contextlib.redirect_stdout(io.StringIO()), _quiet_logging():  # TFDS's banner, urllib3's retries
+                return ImageDataset(name, f"tfds:{name}", _from_tfds(name, dl))
         except Exception as e:  # TFDS raises many kinds of errors when offline or unprepared
             tried.append(f"TFDS ({'download' if dl else 'prepared data'}): {type(e).__name__}: {str(e).splitlines()[0][:160] if str(e) else ''}")
     hint = ("apt-get install dataset-fashion-mnist, or " if name == "fashion_mnist" else "")
