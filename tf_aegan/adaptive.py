@@ -331,6 +331,15 @@ def _evaluate_autoattack(defense, eps, config, x, y, cache, progress):
         return np.stack(rows).astype(np.float64)
 
     t = time.time()
+    done = sum(cache.has(key, i // bs) for i in range(0, m, bs))
+    if done < (m + bs - 1) // bs:
+        per_step = _seconds_per_gradient(defense, paths, x[:min(bs, m)], y[:min(bs, m)])
+        runs = 1 + config.aa_targets
+        worst = per_step * config.aa_iterations * runs * ((m - done * bs) / min(bs, m))
+        progress(f"  AutoAttack {defense.name} eps {eps}: at most about {worst / 60:.0f} min for the APGD runs "
+                 f"({per_step:.2f} s per gradient step of {min(bs, m)} images over {len(paths)} path(s), "
+                 f"{config.aa_iterations} steps x {runs} runs; far less as images fall) plus Square"
+                 + (f"; {done} batches already computed" if done else ""))
     masks = []
     for i in range(0, m, bs):
         masks.append(cache.get(key, i // bs, lambda: batch(i)))
@@ -343,6 +352,30 @@ def _evaluate_autoattack(defense, eps, config, x, y, cache, progress):
             "flagged": 0.0, "mean_l2": None, "clean": accuracy_record(int(masks[0].sum()), m), "paths": paths,
             "after": after, "square_queries": queries, "targets": config.aa_targets, "eot": defense.eot,
             "_correct": masks[-1]}
+
+
+def _seconds_per_gradient(defense, paths, x, y):
+    """Seconds of one loss-and-gradient step through all `paths` on (x, y), timed after a warm-up:
+    the unit of AutoAttack's time estimate."""
+    import tensorflow as tf
+
+    total = 0.0
+    for p in paths:
+        fn = defense.paths[p]
+
+        @tf.function(reduce_retracing=True)
+        def step(v, labels):
+            with tf.GradientTape() as tape:
+                tape.watch(v)
+                loss = tf.reduce_sum(tf.nn.sparse_softmax_cross_entropy_with_logits(labels=labels, logits=fn(v)))
+            return tape.gradient(loss, v)
+
+        xs, ys = tf.constant(x), tf.constant(y)
+        step(xs, ys)
+        t = time.time()
+        step(xs, ys)
+        total += time.time() - t
+    return total * max(1, defense.eot)
 
 
 def _scored_batch(make, defense, x, y, y_attack):

@@ -84,6 +84,9 @@ class BatchCache:
         os.replace(path + ".tmp.npy", path)
         return value
 
+    def has(self, key, index):
+        return os.path.exists(os.path.join(self.folder, f"{key}.{index}.npy"))
+
     def count(self):
         return sum(1 for f in os.listdir(self.folder) if f.endswith(".npy") and ".tmp" not in f)
 
