@@ -207,3 +207,21 @@ def test_rerunning_a_finished_run_keeps_its_training_time(idx_dir, tmp_path, cap
     longer = train.aegan.main(args + ["--epochs", "2"])  # one more epoch: its time adds to the total
     assert longer["epochs"] == 2 and longer["seconds_this_run"] > 0
     assert longer["seconds_total"] == jobs.training_seconds(folder) > first["seconds_total"]
+
+
+def test_a_truncated_backup_falls_back_out_loud_without_duplicate_history(idx_dir, tmp_path, capsys):
+    import csv
+
+    base = ["--dataset", "mnist", "--data-dir", idx_dir, "--workdir", str(tmp_path), "--batch-size", "16",
+            "--max-examples", "32", "--verbose", "2"]
+    train.classifier.main(base + ["--epochs", "2"])
+    folder = tmp_path / "classifier_A"
+    weights = folder / "backup" / "latest.weights.h5"
+    weights.write_bytes(weights.read_bytes()[:100])  # a checkpoint cut short (a killed write, a full disk)
+    capsys.readouterr()
+    train.classifier.main(base + ["--epochs", "3"])
+    out = capsys.readouterr().out
+    assert "the latest checkpoint is unreadable" in out and "resuming from the one before, after epoch 1" in out
+    with open(folder / "history.csv") as f:
+        epochs = [int(r["epoch"]) for r in csv.DictReader(f)]
+    assert epochs == [0, 1, 2]

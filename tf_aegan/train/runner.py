@@ -101,14 +101,39 @@ def training_seconds(workdir):
     return round(sum(by_epoch.values()), 1)
 
 
+class BackupAndRestore(keras.callbacks.BackupAndRestore):
+    """Keras' BackupAndRestore that says when the latest checkpoint is unreadable and it falls back to
+    the one before, and drops history.csv's rows of the epochs that will run again (no duplicates)."""
+
+    def on_train_begin(self, logs=None):
+        try:
+            self._load_model()
+            return
+        except OSError as e:
+            if not os.path.exists(self._prev_weights_path):
+                raise ValueError(f"the checkpoint in {self.backup_dir} is unreadable ({e}) and there is no earlier "
+                                 "one; remove that folder to start over") from e
+            reason = e
+        super().on_train_begin(logs)
+        epoch = getattr(self.model, "_initial_epoch", 0) or 0
+        print(f"{self.backup_dir}: the latest checkpoint is unreadable ({type(reason).__name__}); resuming from the "
+              f"one before, after epoch {epoch}", flush=True)
+        history = os.path.join(os.path.dirname(self.backup_dir), "history.csv")
+        if os.path.exists(history):
+            with open(history) as f:
+                rows = list(csv.reader(f))
+            kept = rows[:1] + [r for r in rows[1:] if r and int(r[0]) < epoch]
+            with open(history, "w", newline="") as f:
+                csv.writer(f).writerows(kept)
+
+
 def fit_resumable(model, train_ds, epochs, workdir, val_ds=None, callbacks=(), verbose=None, initial_epoch=0):
     """`model.fit` with BackupAndRestore, CSVLogger and TensorBoard in `workdir`.
 
     Returns the History; epochs finished before a kill are not run again. `initial_epoch` is for a
     run resumed from its committed networks (no backup/): the backup, when there is one, wins.
     """
-    backup = keras.callbacks.BackupAndRestore(
-        os.path.join(workdir, "backup"), delete_checkpoint=False, double_checkpoint=True)
+    backup = BackupAndRestore(os.path.join(workdir, "backup"), delete_checkpoint=False, double_checkpoint=True)
     # The job's callbacks first, so what they change (networks, logs) is what gets backed up and logged.
     cbs = [
         *callbacks,
