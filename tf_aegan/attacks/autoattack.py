@@ -110,19 +110,20 @@ def apgd(model_fn, x, y, eps, iterations=100, loss="ce", target=None, seed=0, rh
             total = tf.reduce_sum(per_image)
         return per_image, tf.argmax(logits, -1), tape.gradient(total, v)
 
-    def evaluate(v):
-        per_image, pred, grad = value_and_grad(tf.constant(v), tf.constant(y), tf.constant(t))
+    def evaluate(v, idx):
+        per_image, pred, grad = value_and_grad(tf.constant(v), tf.constant(y[idx]), tf.constant(t[idx]))
         grad = np.zeros_like(v) if grad is None else grad.numpy()
-        return per_image.numpy(), pred.numpy() != y, grad
+        return per_image.numpy(), pred.numpy() != y[idx], grad
 
-    def project(v):
-        return np.clip(np.clip(v, x - eps, x + eps), 0.0, 1.0)
+    def project(v, idx):
+        return np.clip(np.clip(v, x[idx] - eps, x[idx] + eps), 0.0, 1.0)
 
+    everyone = np.arange(n)
     rng = np.random.default_rng(seed)
     r = rng.uniform(-1, 1, size=x.shape).astype(np.float32)
     r /= np.maximum(np.abs(r).reshape(n, -1).max(1), 1e-12).reshape(shape)
-    x_k = project(x + eps * r)
-    f_k, fooled, grad = evaluate(x_k)
+    x_k = project(x + eps * r, everyone)
+    f_k, fooled, grad = evaluate(x_k, everyone)
     x_adv = x_k.copy()  # the first fooling iterate of each image, else its best-loss one
     done = fooled.copy()
     x_best, f_best, grad_best = x_k.copy(), f_k.copy(), grad.copy()
@@ -132,17 +133,22 @@ def apgd(model_fn, x, y, eps, iterations=100, loss="ce", target=None, seed=0, rh
     f_best_mark, eta_mark = f_best.copy(), eta.copy()
     x_prev = x_k.copy()
     for k in range(iterations):
-        z = project(x_k + eta * np.sign(grad))
+        # an image stops once fooled (its first fooling iterate is kept): later steps compute the others only
+        act = np.flatnonzero(~done)
+        if len(act) == 0:
+            break
+        z = project(x_k[act] + eta[act] * np.sign(grad[act]), act)
         a = 1.0 if k == 0 else alpha
-        x_next = project(x_k + a * (z - x_k) + (1 - a) * (x_k - x_prev))
-        f_next, fooled, grad = evaluate(x_next)
-        new = fooled & ~done
-        x_adv[new] = x_next[new]
-        done |= fooled
-        better = f_next > f_best
-        successes += f_next > f_k
-        x_best[better], f_best[better], grad_best[better] = x_next[better], f_next[better], grad[better]
-        x_prev, x_k, f_k = x_k, x_next, f_next
+        x_next = project(x_k[act] + a * (z - x_k[act]) + (1 - a) * (x_k[act] - x_prev[act]), act)
+        f_next, fooled, g = evaluate(x_next, act)
+        new = act[fooled]
+        x_adv[new] = x_next[fooled]
+        done[new] = True
+        better = f_next > f_best[act]
+        successes[act] += f_next > f_k[act]
+        up = act[better]
+        x_best[up], f_best[up], grad_best[up] = x_next[better], f_next[better], g[better]
+        x_prev[act], x_k[act], f_k[act], grad[act] = x_k[act], x_next, f_next, g
         if k + 1 in marks[1:]:
             j = marks.index(k + 1)
             cond = (successes < rho * (marks[j] - marks[j - 1])) | ((eta_mark == eta).reshape(n) & (f_best_mark == f_best))
