@@ -22,7 +22,7 @@ for step in ${steps[@]}; do
         --no-sanity --keep-cache --out $R/autoattack_search ;;
     classifiers)  # the bare classifiers, n = 1000: A, and each adversarially trained network
       for net in A_advtr_eps0.1 A_advtr_eps0.3; do
-        [ -f $W/classifier_$net/classifier.keras ] || { echo "skipping $net: not trained" >&2; continue; }
+        [ -f $W/classifier_$net/metrics.json ] || { echo "skipping $net: its training has not finished" >&2; continue; }
         .venv/bin/python -m evaluate.adaptive --methods none,advtr --folder advtr=$W/classifier_$net \
           --attacks pgd,autoattack --eps 0.1,0.3 --n 1000 --steps 100 --restarts 1 --spsa-n 0 \
           --keep-cache --out $R/autoattack_$net
@@ -31,14 +31,14 @@ for step in ${steps[@]}; do
       .venv/bin/python -m evaluate.adaptive --peer-check --methods ours --attacks served --aa-paths served \
         --eps 0.1,0.3 --n 100 --out $R/autoattack_peer_served
       for net in A_advtr_eps0.1 A_advtr_eps0.3; do
-        [ -f $W/classifier_$net/classifier.keras ] || continue
+        [ -f $W/classifier_$net/metrics.json ] || continue
         .venv/bin/python -m evaluate.adaptive --peer-check --methods advtr --folder advtr=$W/classifier_$net \
           --aa-paths pgd --eps 0.1,0.3 --n 500 --out $R/autoattack_peer_$net
       done ;;
     defended)  # the defended-classifier study (tf_aegan/studies/defended.py): design 1 on validation, then test
       for e in 0.1 0.3; do
         C=$W/classifier_A_advtr_eps$e/classifier.keras
-        [ -f $C ] || { echo "skipping eps $e: $C not trained" >&2; continue; }
+        [ -f $W/classifier_A_advtr_eps$e/metrics.json ] || { echo "skipping eps $e: its training has not finished" >&2; continue; }
         for split_n in val:100 test:200; do
           .venv/bin/python -m evaluate.adaptive --methods none,ours --classifier $C --split ${split_n%%:*} \
             --n ${split_n##*:} --eps $e --attacks pgd,reconstruct,autoattack --steps 100 --restarts 1 \
