@@ -41,7 +41,7 @@ class _QuietTensorFlow(importlib.abc.MetaPathFinder):
             sys.stderr.flush()
             os.dup2(devnull, 2)
             module = importlib.import_module("tensorflow")
-            module.constant(0.0).numpy()  # device start-up: the cuInit line
+            module.config.list_physical_devices()  # the platform probe: the cuInit line (devices stay configurable)
             # retracing notices and AutoGraph's "could not transform <lambda>" are not the user's concern
             module.get_logger().setLevel("ERROR")
             module.autograph.set_verbosity(0)
