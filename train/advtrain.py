@@ -27,6 +27,7 @@ OPTIONS = [
                         help="stop after this many epochs without a better validation PGD accuracy (default: never)")),
     ("--val-steps", dict(type=int, default=defaults.ADVTR_VAL_STEPS,
                          help="PGD steps of the validation attack at the full eps (early stopping watches it)")),
+    ("--init-from", dict(default=None, help="a classifier .keras file a new run starts from (e.g. the eps 0.1 network)")),
     ("--name", dict(default=None, help="the run's folder in --workdir is classifier_<name> (default: <arch>_advtr)")),
 ]
 

@@ -148,13 +148,14 @@ def train_advtrain(dataset_name="fashion_mnist", workdir="workdirs/fashion_mnist
                    dropout=defaults.CLASSIFIER_DROPOUT, strategy="default", logical_cpus=None, seed=0,
                    max_examples=None, verbose=None, loss="pgd", trades_beta=defaults.TRADES_BETA,
                    lr_schedule=defaults.ADVTR_LR_SCHEDULE, warmup=defaults.ADVTR_WARMUP,
-                   patience=defaults.ADVTR_PATIENCE, val_steps=defaults.ADVTR_VAL_STEPS, name=None):
+                   patience=defaults.ADVTR_PATIENCE, val_steps=defaults.ADVTR_VAL_STEPS, name=None, init_from=None):
     """PGD adversarial training (or TRADES) of classifier `arch` into `classifier_<arch>_advtr/`
     (Madry et al. 2018; the paper's Adv. Tr. column), checkpointed and resumable every epoch.
 
     `classifier.keras` is the epoch with the best validation PGD accuracy at the full eps (early
     stopping's checkpoint); `classifier_last.keras` the last epoch (what a resume starts from).
-    `patience` epochs without a better one (after the eps warm-up) stop the run.
+    `patience` epochs without a better one (after the eps warm-up) stop the run. `init_from`: a
+    classifier .keras file a new run starts from (a curriculum, e.g. from the eps 0.1 network).
     """
     _check_positive(epochs=epochs, batch_size=batch_size, max_examples=max_examples, patience=patience)
     if warmup < 0:
@@ -169,7 +170,10 @@ def train_advtrain(dataset_name="fashion_mnist", workdir="workdirs/fashion_mnist
               "num_classes": data.num_classes, "epochs": epochs, "batch_size": batch_size, "lr": lr, "eps": eps,
               "steps": steps, "step_size": step_size, "adv_fraction": adv_fraction, "init": init,
               "dropout": dropout, "seed": seed, "loss": loss, "trades_beta": trades_beta,
-              "lr_schedule": lr_schedule, "warmup": warmup, "patience": patience, "val_steps": val_steps}
+              "lr_schedule": lr_schedule, "warmup": warmup, "patience": patience, "val_steps": val_steps,
+              "init_from": init_from}
+    if init_from is not None and not os.path.isfile(init_from):
+        raise ValueError(f"--init-from {init_from!r} is not a classifier .keras file")
     prepare_workdir(folder, config, ("kind", "dataset", "arch", "image_shape", "num_classes", "init", "dropout"))
     keras.utils.set_random_seed(seed)
     with dist.scope():
@@ -180,6 +184,9 @@ def train_advtrain(dataset_name="fashion_mnist", workdir="workdirs/fashion_mnist
         model.compile(optimizer=keras.optimizers.Adam(lr))
     nets = {"classifier_last": classifier}
     initial_epoch = start_networks(folder, nets)
+    if init_from is not None and completed_epochs(folder) == 0:
+        classifier.set_weights(store.load_keras(init_from, "classifier to start from").get_weights())
+        print(f"{folder}: starting from {init_from}", flush=True)
     previous = read_history(folder).get("val_adv_accuracy")
     callbacks = [SaveNetworks(folder, nets),
                  BestRobust(classifier, os.path.join(folder, store.CLASSIFIER_FILE), max(previous) if previous else None),
