@@ -40,7 +40,7 @@ for step in ${steps[@]}; do
       for e in 0.1 0.3; do
         C=$W/classifier_A_advtr_eps$e/classifier.keras
         [ -f $W/classifier_A_advtr_eps$e/metrics.json ] || { echo "skipping eps $e: its training has not finished" >&2; continue; }
-        for split_n in val:100 test:200; do
+        for split_n in ${DEFENDED_SPLITS:-val:100 test:200}; do
           .venv/bin/python -m evaluate.adaptive --methods none,ours --classifier $C --split ${split_n%%:*} \
             --n ${split_n##*:} --eps $e --attacks pgd,reconstruct,autoattack --steps 100 --restarts 1 \
             --aa-paths pgd,reconstruct,search --aa-targets 3 --aa-queries-purifier 1000 --no-sanity --keep-cache \
