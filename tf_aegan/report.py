@@ -169,8 +169,13 @@ def advtrain_section(root, dataset):
         cmd = (f"python -m train.advtrain --dataset {dataset} --workdir study/baselines/{dataset} --name "
                f"{name[len('classifier_'):]} --eps {cfg['eps']} --steps {cfg['steps']} --step-size {cfg['step_size']} "
                f"--epochs {cfg['epochs']} --lr-schedule {cfg.get('lr_schedule', 'constant')}"
-               + (f" --warmup {cfg['warmup']}" if cfg.get("warmup") else "") + f" --val-steps {cfg.get('val_steps', 20)}")
+               + (f" --warmup {cfg['warmup']}" if cfg.get("warmup") else "") + f" --val-steps {cfg.get('val_steps', 20)}"
+               + (f" --init-from {cfg['init_from']}" if cfg.get("init_from") else ""))
         lines += [f"### {name}: eps {cfg['eps']}, {attack}, {len(hist)} of {cfg['epochs']} epochs", "", f"`{cmd}`", ""]
+        note = os.path.join(folder, "note.md")
+        if os.path.isfile(note):  # what the run's files cannot say (e.g. why it stopped)
+            with open(note) as f:
+                lines += [f.read().strip(), ""]
         if not hist:
             continue
         best = max(hist, key=lambda e: float(hist[e]["val_adv_accuracy"]))
