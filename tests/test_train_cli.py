@@ -227,3 +227,14 @@ def test_a_truncated_backup_falls_back_out_loud_without_duplicate_history(idx_di
     with open(folder / "history.csv") as f:
         epochs = [int(r["epoch"]) for r in csv.DictReader(f)]
     assert epochs == [0, 1, 2]
+
+
+def test_a_workdir_under_missing_folders_says_it_creates_them(tmp_path, capsys):
+    from tf_aegan.train.runner import prepare_workdir
+
+    target = tmp_path / "new" / "deeper" / "run"
+    prepare_workdir(str(target), {"kind": "x"}, ("kind",))
+    out = capsys.readouterr().out
+    assert f"creating {target}" in out and str(tmp_path / "new") in out
+    prepare_workdir(str(tmp_path / "new" / "deeper" / "other"), {"kind": "x"}, ("kind",))
+    assert "creating" not in capsys.readouterr().out  # its parent exists: nothing to say

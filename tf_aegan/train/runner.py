@@ -34,6 +34,15 @@ def make_strategy(name, logical_cpus=None):
     return strategy
 
 
+def _parents(path):
+    """The folders above `path` (outermost first), up to the current directory or the root."""
+    out, path = [], os.path.dirname(os.path.normpath(path))
+    while path and path not in (".", os.sep):
+        out.append(path)
+        path = os.path.dirname(path)
+    return out[::-1]
+
+
 def prepare_workdir(workdir, config, arch_keys, older=None):
     """Create `workdir` or check that its config matches `config` on `arch_keys`.
 
@@ -42,6 +51,9 @@ def prepare_workdir(workdir, config, arch_keys, older=None):
     a key that configs written before it existed implicitly had.
     """
     older = older or {}
+    missing = [p for p in _parents(workdir) if not os.path.isdir(p)]
+    if missing:
+        print(f"creating {workdir} (with {', '.join(missing)}, which did not exist)", flush=True)
     os.makedirs(workdir, exist_ok=True)
     path = os.path.join(workdir, "config.json")
     if os.path.exists(path):
