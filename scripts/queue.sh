@@ -18,11 +18,12 @@ cd "$(dirname "$0")/.."
 source scripts/setup.sh
 set +e  # setup.sh sets -e; a failed or stopped step must not end the queue
 W=study/baselines/fashion_mnist
+finished() { [ -f "$W/$1/metrics.json" ] && echo "== $1: finished (metrics.json), skipped" >&2; }
 echo "== $(date -u +%FT%TZ) adversarial training, eps 0.1 (FGSM-RS)" >&2
-.venv/bin/python -m train.advtrain --dataset fashion_mnist --workdir $W --name A_advtr_eps0.1 --verbose 2 \
+finished classifier_A_advtr_eps0.1 || .venv/bin/python -m train.advtrain --dataset fashion_mnist --workdir $W --name A_advtr_eps0.1 --verbose 2 \
   --eps 0.1 --steps 1 --step-size 0.125 --epochs 15 --lr-schedule piecewise --val-steps 20
 echo "== $(date -u +%FT%TZ) adversarial training, eps 0.3 (PGD-3, from the eps 0.1 network)" >&2
-.venv/bin/python -m train.advtrain --dataset fashion_mnist --workdir $W --name A_advtr_eps0.3 --verbose 2 \
+finished classifier_A_advtr_eps0.3 || .venv/bin/python -m train.advtrain --dataset fashion_mnist --workdir $W --name A_advtr_eps0.3 --verbose 2 \
   --eps 0.3 --steps 3 --step-size 0.15 --epochs 6 --warmup 2 --lr-schedule piecewise --val-steps 20 \
   --init-from $W/classifier_A_advtr_eps0.1/classifier.keras
 # Then the baselines toward their full length (issue 25), each resuming from its committed epochs:
