@@ -19,7 +19,8 @@ def main(argv=None):
     p.add_argument("--eps", default=",".join(map(str, D.eps)), help="comma-separated L-infinity budgets")
     cli.add_fields(p, D, steps="PGD iterations", restarts="random restarts (worst case per image)",
                    eot="EOT samples per PGD step on a random defense (Defense-GAN's restarts)",
-                   spsa_n="images for the SPSA check (0: skip)", sanity_n="images for the eps-to-1 and step checks",
+                   spsa_n="images for the SPSA check (0: skip)", spsa_steps="SPSA iterations",
+                   spsa_samples="SPSA's gradient-estimate samples per iteration", sanity_n="images for the eps-to-1 and step checks",
                    cw_iterations="CW-L2 iterations per binary-search step (attack cw)",
                    cw_binary_steps="CW-L2 binary-search steps over its constant (attack cw)")
     cli.add_fields(p, D, aa_iterations="AutoAttack: APGD iterations (standard: 100)",

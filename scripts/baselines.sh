@@ -19,7 +19,7 @@ for name in ${NAMES[@]}; do
     advtrain)      .venv/bin/python -m train.advtrain "${COMMON[@]}" --epochs "$ADVTR_EPOCHS" ;;
     magnet)        .venv/bin/python -m train.magnet "${COMMON[@]}" --epochs "$EPOCHS" ;;
     magnet_z20)    .venv/bin/python -m train.magnet "${COMMON[@]}" --epochs "$EPOCHS" --latent-dim 20 ;;
-    bigan)         .venv/bin/python -m train.bigan "${COMMON[@]}" --epochs "$EPOCHS" ;;  # collapses (session 9)
+    bigan)         .venv/bin/python -m train.bigan "${COMMON[@]}" --epochs "$EPOCHS" ;;  # collapses (RESULTS.md, BiGAN's collapse)
     bigan_bn)      .venv/bin/python -m train.bigan "${COMMON[@]}" --epochs "$EPOCHS" --discriminator-batchnorm --name bigan_bn ;;
     ae_nonoise)    .venv/bin/python -m train.aegan "${COMMON[@]}" --epochs "$EPOCHS" --no-adversarial --no-noise --name ae_nonoise ;;
     aegan_nonoise) .venv/bin/python -m train.aegan "${COMMON[@]}" --epochs "$EPOCHS" --no-noise --name aegan_nonoise ;;

@@ -74,7 +74,7 @@ def main(argv=None):
     p.add_argument("--steps", type=int, default=400)
     p.add_argument("--every", type=int, default=100)
     p.add_argument("--variants", default="shipped,beta2,bn_d")
-    p.add_argument("--out", default="results/session9/bigan_probe.json")
+    p.add_argument("--out", default="results/fashion_mnist/bigan_collapse/bigan_probe.json")
     p.add_argument("--diagnose", metavar="RUN_FOLDER", default=None,
                    help="instead: print a trained BiGAN's mean D outputs on real/fake images with real/fake codes")
     args = p.parse_args(argv)

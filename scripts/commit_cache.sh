@@ -4,7 +4,7 @@
 # Only the defended classifier's predictions are staged (pred_*, clean_*: 1.6 KB per batch); the
 # adversarial images (about 0.3 MB per batch) are left out and remade on resume, in seconds for
 # FGSM and the black-box attack. Cache folders are ignored by default (.gitignore: .cache_*/).
-# Usage: bash scripts/commit_cache.sh results/session10/table_defensegan_blackbox && git commit -m "..."
+# Usage: bash scripts/commit_cache.sh results/fashion_mnist/table1/columns/defensegan && git commit -m "..."
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ $# -eq 0 ]; then

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Stage what a fresh clone needs to continue or score the given runs: networks (discriminators and
 # critics included), config.json, history.csv, epoch_seconds.csv, metrics.json and figures; never backup/ or TensorBoard
-# logs. Networks are ignored by default (.gitignore) because they change every epoch: this adds them
-# on purpose, for the runs named (a run is a folder under study/).
+# logs (.gitignore keeps those local). Run it when a run stops, for the runs named (a run is a folder
+# under study/), so a fresh clone resumes each from its last epoch.
 # Usage: bash scripts/commit_runs.sh study/fashion_mnist/aegan_eta1.0 study/baselines/fashion_mnist/* && git commit -m "..."
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
-# Training length against robustness (issue 9): the pick's run as it was committed after 11 (session 1,
+# Training length against robustness (issue 9): the pick's run as it was committed after 11 (eta 0.3,
 # eta 0.3), 16, 21, 27, 46 and 60 epochs, restored from git history into workdirs/length/ and scored on
-# validation by evaluate.noise_study with the noise study's rule (RESULTS.md, session 5).
-# Usage: bash scripts/length_study.sh [OUT]   (default results/session5/length)
+# validation by evaluate.noise_study with the noise study's rule (RESULTS.md, training length).
+# Usage: bash scripts/length_study.sh [OUT]   (default results/fashion_mnist/training_length)
 source "$(dirname "$0")/setup.sh"
-OUT="${1:-results/session5/length}"
+OUT="${1:-results/fashion_mnist/training_length}"
 rm -rf workdirs/length
 for pair in 7e04140:16 435b6b9:21 0c06dea:27 ccc496a:46 1c0d1f9:60; do
   commit=${pair%%:*}; d=workdirs/length/epochs_${pair##*:}; mkdir -p "$d"

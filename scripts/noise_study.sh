@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Issue 9's noise study: AE-GAN+r fine-tuned from session 1's 11-epoch network (eta 0.3) for the same
+# Issue 9's noise study: AE-GAN+r fine-tuned from the 11-epoch network (eta 0.3) for the same
 # number of epochs at each noise setting, one after another (one training at a time: 2 cores). Each run
 # lives in study/fashion_mnist/aegan_eta<ETA>/ (its networks, discriminator included, history.csv and
 # config.json are committed; backup/ is not). Re-running resumes every unfinished run, from backup/ or,
@@ -11,8 +11,8 @@
 source "$(dirname "$0")/setup.sh"
 EPOCHS="${1:-5}"; shift || true
 ETAS=("${@:-1.0 2.0 0.3}")
-# The common starting point: session 1's shipped AE-GAN+r, restored from git history.
-BASE=workdirs/aegan_session1
+# The common starting point: the first shipped AE-GAN+r (11 epochs, eta 0.3), restored from git history.
+BASE=workdirs/aegan_eta0.3_11ep
 if [ ! -f "$BASE/decoder.keras" ]; then
   mkdir -p "$BASE"
   for net in encoder decoder; do

@@ -49,21 +49,15 @@ for step in ${steps[@]}; do
       done ;;
     table1)  # Table 1 with the shipped adversarially trained network's column re-run and the white-aa rows
       T=(--dataset fashion_mnist --methods advtr)
-      .venv/bin/python -m evaluate.table --attack fgsm "${T[@]}" --n 1000 --out $R/table_advtr_fgsm
-      .venv/bin/python -m evaluate.table --attack pgd "${T[@]}" --n 1000 --out $R/table_advtr_pgd
-      .venv/bin/python -m evaluate.table --attack cw "${T[@]}" --n 500 --cw-iterations 30 --cw-binary-steps 3 \
-        --out $R/table_advtr_cw
-      .venv/bin/python -m evaluate.table --attack blackbox "${T[@]}" --n 9850 --out $R/table_advtr_blackbox
-      S=(results/session5/table_fgsm_fashion_mnist.json results/session5/table_pgd_fashion_mnist.json
-         results/session5/table_cw_fashion_mnist.json results/session5/table_blackbox_fashion_mnist.json
-         results/session5/magnet/table_fgsm_fashion_mnist.json results/session5/magnet/table_pgd_fashion_mnist.json
-         results/session7/table/table_cw_fashion_mnist.json results/session7/table/table_blackbox_fashion_mnist.json
-         $R/table_advtr_fgsm/table_fgsm_fashion_mnist.json $R/table_advtr_pgd/table_pgd_fashion_mnist.json
-         $R/table_advtr_cw/table_cw_fashion_mnist.json $R/table_advtr_blackbox/table_blackbox_fashion_mnist.json
-         results/session9/table_bigan_s_fgsm/table_fgsm_fashion_mnist.json results/session9/table_bigan_s_pgd/table_pgd_fashion_mnist.json
-         results/session9/table_bigan_s_cw/table_cw_fashion_mnist.json results/session9/table_bigan_s_blackbox/table_blackbox_fashion_mnist.json
-         results/session8/table_defensegan_fgsm/table_fgsm_fashion_mnist.json results/session8/table_defensegan_pgd/table_pgd_fashion_mnist.json
-         results/session9/table_defensegan_cw/table_cw_fashion_mnist.json results/session10/table_defensegan_blackbox/table_blackbox_fashion_mnist.json)
+      C=$R/table1/columns
+      .venv/bin/python -m evaluate.table --attack fgsm "${T[@]}" --n 1000 --out $C/advtr
+      .venv/bin/python -m evaluate.table --attack pgd "${T[@]}" --n 1000 --out $C/advtr
+      .venv/bin/python -m evaluate.table --attack cw "${T[@]}" --n 500 --cw-iterations 30 --cw-binary-steps 3 --out $C/advtr
+      .venv/bin/python -m evaluate.table --attack blackbox "${T[@]}" --n 9850 --out $C/advtr
+      S=()
+      for m in none_ours magnet advtr bigan_s defensegan; do
+        for a in fgsm pgd cw blackbox; do S+=($C/$m/table_${a}_fashion_mnist.json); done
+      done
       AA=$(ls $R/autoattack_purifiers/adaptive_fashion_mnist.json $R/autoattack_search/adaptive_fashion_mnist.json \
            $R/autoattack_A_advtr_eps0.3/adaptive_fashion_mnist.json 2>/dev/null)
       .venv/bin/python -m evaluate.table1 "${S[@]}" $AA --out $R/table1 ;;

@@ -8,6 +8,9 @@ import numpy as np
 import pytest
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+if os.environ.get("PYTEST_XDIST_WORKER"):  # one core per worker (scripts/test.sh runs -n 2): no oversubscription
+    for var in ("TF_NUM_INTRAOP_THREADS", "TF_NUM_INTEROP_THREADS", "OMP_NUM_THREADS"):
+        os.environ.setdefault(var, "1")
 SHARED_FMNIST = os.path.join(os.path.dirname(__file__), "..", "..", "shared", "datasets", "fashion-mnist")
 
 
@@ -115,3 +118,24 @@ def copy_tiny_networks(once, folder):
 @pytest.fixture
 def tiny_networks(tiny_networks_once, tmp_path):
     return copy_tiny_networks(tiny_networks_once, tmp_path)
+
+
+@pytest.fixture(scope="session")
+def baselines_once(tiny_networks_once, tmp_path_factory):
+    """The tiny networks plus every baseline, trained by its command once per test worker (Defense-GAN,
+    MagNet at latent 8 and 4, BiGAN, adversarial training); the tests that use it share one worker
+    (xdist_group "baselines")."""
+    common = copy_tiny_networks(tiny_networks_once, tmp_path_factory.mktemp("baselines"))
+    import train.advtrain
+    import train.bigan
+    import train.defensegan
+    import train.magnet
+
+    tiny = ["--batch-size", "16", "--max-examples", "32", "--verbose", "0"]
+    train.defensegan.main(common + ["--iterations", "2", "--iterations-per-epoch", "2", "--batch-size", "4",
+                                    "--latent-dim", "8", "--verbose", "0"])
+    train.magnet.main(common + tiny + ["--epochs", "1", "--latent-dim", "8", "--name", "magnet"])
+    train.magnet.main(common + tiny + ["--epochs", "1", "--latent-dim", "4"])
+    train.bigan.main(common + tiny + ["--epochs", "1", "--latent-dim", "8"])
+    train.advtrain.main(common + tiny + ["--epochs", "1", "--steps", "2", "--step-size", "0.15"])
+    return common

@@ -95,9 +95,9 @@ def test_evaluate_adaptive_end_to_end_on_tiny_networks(tmp_path, capsys, tiny_ne
 
     common = tiny_networks
     out = tmp_path / "out"
-    result = evaluate.adaptive.main(common + ["--n", "8", "--eps", "0.1,0.3", "--steps", "3", "--restarts", "2",
-                                              "--search-steps", "2", "--spsa-n", "2", "--sanity-n", "4",
-                                              "--out", str(out)])
+    result = evaluate.adaptive.main(common + ["--n", "8", "--eps", "0.3", "--steps", "3", "--restarts", "1",
+                                              "--search-steps", "2", "--spsa-n", "2", "--spsa-steps", "5",
+                                              "--spsa-samples", "8", "--sanity-n", "4", "--out", str(out)])
     saved = json.loads((out / "adaptive_mnist.json").read_text())
     assert saved["rows"] == json.loads(json.dumps(result["rows"]))
     attacks = {(r["defense"].split(" ")[0], r["attack"]) for r in saved["rows"]}
@@ -210,3 +210,17 @@ def test_peer_check_compares_apgd_with_arts_on_the_same_images(tmp_path, tiny_ne
     assert row["path"] == "pgd" and row["ours"]["n"] == row["art"]["n"] == 6
     assert row["agrees"] == (row["ours"]["accuracy"] <= row["art"]["accuracy"] + 0.03)
     assert "ART" in (tmp_path / "out" / "peer_mnist.md").read_text()
+
+
+def test_options_added_later_leave_earlier_cache_keys_as_they_were():
+    """A run committed before --classifier and --split existed resumes from its batches: those fields
+    enter the cache key only when set away from their defaults."""
+    import dataclasses
+
+    from tf_aegan.adaptive import CACHE_FIELDS, LATER_FIELDS, AdaptiveConfig, cache_key_settings
+
+    settings = dataclasses.asdict(AdaptiveConfig(workdir="w", n=500))
+    before = {k: settings[k] for k in CACHE_FIELDS if k not in LATER_FIELDS}  # the key's fields back then
+    assert cache_key_settings(settings) == before
+    assert cache_key_settings(dict(settings, split="val"))["split"] == "val"
+    assert cache_key_settings(dict(settings, classifier="c.keras"))["classifier"] == "c.keras"

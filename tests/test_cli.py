@@ -21,6 +21,20 @@ def test_tensorflow_start_up_lines_stay_out_of_the_output():
         assert noise not in proc.stderr, proc.stderr
 
 
+def test_loading_a_float16_network_prints_no_onednn_line(tmp_path):
+    """Shipped networks are stored in float16; oneDNN says once that it lacks AVX-512 half support."""
+    import keras
+
+    net = keras.Sequential([keras.Input((4,)), keras.layers.Dense(2, dtype="float16")])
+    net.save(tmp_path / "half.keras")
+    code = ("import numpy as np, tf_aegan; from tf_aegan import store; "
+            f"m = store.load_keras({str(tmp_path / 'half.keras')!r}, 'net'); print(np.asarray(m(np.ones((1, 4), 'float32'))).dtype)")
+    env = {k: v for k, v in os.environ.items() if k != "TF_AEGAN_TF_LOGS"}
+    proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120, env=env)
+    assert proc.returncode == 0 and proc.stdout.strip() == "float32", proc.stderr
+    assert "DT_HALF" not in proc.stderr and "oneDNN" not in proc.stderr, proc.stderr
+
+
 def test_an_unwritable_out_is_one_line_and_exit_2(capsys):
     @cli.exits_cleanly
     def main(argv=None):

@@ -1,13 +1,12 @@
-"""evaluate.report: RESULTS.md's generated block from result files, reproducible byte for byte."""
+"""evaluate.report: RESULTS.md, whole, from result files, reproducible byte for byte."""
 
 import json
 import os
-import shutil
 
 import pytest
 
 import evaluate.report
-from tf_aegan.report import BEGIN, END, generated, splice
+from tf_aegan.report import GENERATED, generated
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -28,14 +27,21 @@ def test_report_is_generated_from_result_files_and_reproducible(tmp_path):
     result = {"dataset": "fashion_mnist", "split": "test", "n": 10, "settings": settings,
               "rows": [pgd, _aa_row("A", 0.1, 0.3)], "sanity": [{"name": "Square breaks at most 0.05", "passed": True}]}
     (folder / "adaptive_fashion_mnist.json").write_text(json.dumps(result))
+    (tmp_path / "results" / "fashion_mnist" / "table2_tradeoff").mkdir()
+    (tmp_path / "results" / "fashion_mnist" / "table2_tradeoff" / "tradeoff_fashion_mnist.md").write_text(
+        "### Table 2 on fashion_mnist\n\n| a |\n|---|\n| 1 |\n\nSettings: {}\n")
     results = tmp_path / "RESULTS.md"
-    results.write_text("# Results\n\nintro\n\n## Older\n\ntext\n")
+    results.write_text("# an old diary\n")
     text = evaluate.report.main(["--results", str(results)])
-    assert text.index("intro") < text.index(BEGIN) < text.index("## Older")
-    assert "| A | 0.1 | 10 | 0.900" in text and "**0.300 [0.200, 0.400]**" in text and "pgd 0.500" in text
+    assert text.startswith("# Results\n") and GENERATED in text and "an old diary" not in text
+    assert text.index("## Where things stand") < text.index("# The paper's") < text.index("## Table 2") \
+        < text.index("# Beyond the paper") < text.index("## Robustness under AutoAttack")
+    assert "#### Table 2 on fashion_mnist" in text and "Settings: {}" not in text  # its settings stay in the JSON
+    assert "`python -m evaluate.tradeoff" in text and "results/fashion_mnist/table2_tradeoff" in text
+    assert "| A | test | 0.1 | 0.900" in text and "**0.300 [0.200, 0.400]**" in text and "pgd 0.500" in text
     assert "python -m evaluate.adaptive --methods none --attacks pgd,autoattack --eps 0.1 --n 10" in text
     again = evaluate.report.main(["--results", str(results)])
-    assert again == text and text.count(BEGIN) == 1 and text.count(END) == 1
+    assert again == text and results.read_text() == text
     with pytest.raises(SystemExit) as e:
         evaluate.report.main(["--results", str(results), "--check"])
     assert e.value.code == 0
@@ -43,10 +49,25 @@ def test_report_is_generated_from_result_files_and_reproducible(tmp_path):
     with pytest.raises(SystemExit) as e:
         evaluate.report.main(["--results", str(results), "--check"])
     assert e.value.code == 1
+    with pytest.raises(SystemExit) as e:  # no results/ to write from: one line, exit 2
+        evaluate.report.main(["--results", str(tmp_path / "elsewhere" / "RESULTS.md")])
+    assert e.value.code == 2
 
 
 def test_committed_results_md_is_what_the_report_writes():
     """A rerun of `python -m evaluate.report` on this checkout rewrites RESULTS.md byte for byte."""
     with open(os.path.join(ROOT, "RESULTS.md")) as f:
         text = f.read()
-    assert splice(text, generated(ROOT)) == text
+    assert generated(ROOT) == text
+
+
+def test_results_and_readme_speak_of_the_project_only():
+    """RESULTS.md is a results page, not a diary: short, and no work period in it or in README.md."""
+    import re
+
+    for name in ("RESULTS.md", "README.md"):
+        with open(os.path.join(ROOT, name)) as f:
+            text = f.read()
+        assert not re.search(r"(?i)\bsessions?\b", text), name
+    with open(os.path.join(ROOT, "RESULTS.md")) as f:
+        assert len(f.read().splitlines()) < 600

@@ -161,7 +161,7 @@ def test_interrupted_table_resumes_from_its_batches(workdir, tmp_path, monkeypat
 
 def test_table_cache_outlives_changes_to_networks_the_run_does_not_use(workdir, tmp_path, monkeypatch):
     """A stopped run's batches stay valid when another run's networks land in the work directory
-    (a long black-box run is committed across sessions while other trainings go on)."""
+    (a long black-box run is committed and resumed on another machine while other trainings go on)."""
     import shutil
 
     from tf_aegan import tables
@@ -255,25 +255,13 @@ def test_benchmarks_run_on_tiny_networks(workdir, tmp_path):
     assert all(r["seconds_per_step"] > 0 and r["full_length_steps"] > 0 for r in speeds.values())
 
 
-@pytest.fixture(scope="module")
-def with_baselines(workdir):
-    """The tiny work directory plus every baseline, trained by its command (Defense-GAN, MagNet at
-    latent 8 and 4, BiGAN, adversarial training)."""
-    import train.advtrain
-    import train.bigan
-    import train.defensegan
-    import train.magnet
-
-    tiny = ["--batch-size", "16", "--max-examples", "32", "--verbose", "0"]
-    train.defensegan.main(workdir + ["--iterations", "2", "--iterations-per-epoch", "2", "--batch-size", "4",
-                                     "--latent-dim", "8", "--verbose", "0"])
-    train.magnet.main(workdir + tiny + ["--epochs", "1", "--latent-dim", "8", "--name", "magnet"])
-    train.magnet.main(workdir + tiny + ["--epochs", "1", "--latent-dim", "4"])
-    train.bigan.main(workdir + tiny + ["--epochs", "1", "--latent-dim", "8"])
-    train.advtrain.main(workdir + tiny + ["--epochs", "1", "--steps", "2", "--step-size", "0.15"])
-    return workdir
+@pytest.fixture
+def with_baselines(baselines_once):
+    """The tiny work directory with every baseline (conftest.baselines_once: trained once per worker)."""
+    return baselines_once
 
 
+@pytest.mark.xdist_group(name="baselines")  # one worker builds the baselines once
 def test_every_column_of_table1_with_baselines(with_baselines, tmp_path):
     methods = "none,ours,advtr,magnet,bigan_s,defensegan"
     result = evaluate.table.main(with_baselines + ["--attack", "fgsm", "--methods", methods, "--n", "8",
@@ -298,6 +286,7 @@ def test_every_column_of_table1_with_baselines(with_baselines, tmp_path):
     assert e.value.code == 2
 
 
+@pytest.mark.xdist_group(name="baselines")  # one worker builds the baselines once
 def test_tradeoff_table_on_tiny_networks(with_baselines, tmp_path):
     import evaluate.tradeoff
 
@@ -326,6 +315,7 @@ def test_paper_numbers_are_the_papers_cells():
     assert paper.table2("fashion_mnist", "defensegan", 10, 60) == (0.788, 0.787, 0.432)
 
 
+@pytest.mark.xdist_group(name="baselines")  # one worker builds the baselines once
 def test_latent_dim_table_on_tiny_networks(with_baselines, tmp_path):
     """Table 8 with latent 8 (the tiny 'default' folders renamed by --dims) and 4."""
     import evaluate.latent_dim
@@ -359,6 +349,7 @@ def test_latent_dim_plot_has_a_bar_per_measured_cell(tmp_path):
     assert "Trained: MagNet D=4 2 epochs; AE-GAN+rs D=4 3 epochs." in (tmp_path / "latent_dim_mnist.md").read_text()
 
 
+@pytest.mark.xdist_group(name="baselines")  # one worker builds the baselines once
 def test_baselines_ship_with_their_commands_and_earlier_entries_stay(with_baselines, tmp_path):
     import os
     import shutil
@@ -391,6 +382,7 @@ def test_baselines_ship_with_their_commands_and_earlier_entries_stay(with_baseli
     assert "defensegan/decoder.keras" in half["networks"] and "classifier_A/classifier.keras" in half["networks"]
 
 
+@pytest.mark.xdist_group(name="baselines")  # one worker builds the baselines once
 def test_adaptive_attacks_reach_every_baseline(with_baselines, tmp_path):
     import evaluate.adaptive
 
@@ -398,7 +390,7 @@ def test_adaptive_attacks_reach_every_baseline(with_baselines, tmp_path):
     with pytest.raises(SystemExit) as e:  # ae_s has no networks in the tiny work directory: reported, exit 3
         evaluate.adaptive.main(with_baselines + ["--methods", methods, "--attacks", "pgd,reconstruct,bpda,search",
                                                  "--eps", "0.3", "--n", "4", "--steps", "2", "--restarts", "2",
-                                                 "--eot", "2", "--no-sanity", "--labels", "true", "--out", str(tmp_path)])
+                                                 "--eot", "2", "--search-steps", "2", "--no-sanity", "--labels", "true", "--out", str(tmp_path)])
     assert e.value.code == 3
     with open(tmp_path / "adaptive_mnist.json") as f:
         result = json.load(f)

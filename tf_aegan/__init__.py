@@ -1,5 +1,6 @@
 """tf-aegan: AE-GAN+rs purification of adversarial images, and honest evaluation of such defenses."""
 
+import contextlib
 import copy
 import importlib.abc
 import os
@@ -8,6 +9,30 @@ import sys
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # keep TensorFlow's C++ start-up chatter out of CLI output
 
 __version__ = "0.1.0"
+
+
+@contextlib.contextmanager
+def quiet_native_stderr():
+    """Silence file descriptor 2 (TensorFlow's C++ and absl lines, which ignore TF_CPP_MIN_LOG_LEVEL)
+    for the block; Python errors still arrive as exceptions. TF_AEGAN_TF_LOGS=1 shows everything."""
+    if os.environ.get("TF_AEGAN_TF_LOGS"):
+        yield
+        return
+    try:
+        saved = os.dup(2)
+    except OSError:  # no stderr to silence
+        yield
+        return
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        sys.stderr.flush()
+        os.dup2(devnull, 2)
+        yield
+    finally:
+        sys.stderr.flush()
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(devnull)
 
 
 class _Imported(importlib.abc.Loader):
@@ -32,24 +57,12 @@ class _QuietTensorFlow(importlib.abc.MetaPathFinder):
         if name != "tensorflow":
             return None
         sys.meta_path[:] = [f for f in sys.meta_path if f is not self]
-        try:
-            saved = os.dup(2)
-        except OSError:  # no stderr to silence
-            return None
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        try:
-            sys.stderr.flush()
-            os.dup2(devnull, 2)
+        with quiet_native_stderr():
             module = importlib.import_module("tensorflow")
             module.config.list_physical_devices()  # the platform probe: the cuInit line (devices stay configurable)
             # retracing notices and AutoGraph's "could not transform <lambda>" are not the user's concern
             module.get_logger().setLevel("ERROR")
             module.autograph.set_verbosity(0)
-        finally:
-            sys.stderr.flush()
-            os.dup2(saved, 2)
-            os.close(saved)
-            os.close(devnull)
         spec = copy.copy(module.__spec__)
         spec.loader = _Imported(module)
         return spec

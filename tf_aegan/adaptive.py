@@ -49,6 +49,14 @@ DEFAULT_ATTACKS = ("pgd", "fgsm-white", "reconstruct", "bpda", "bpda-gf", "searc
 CACHE_FIELDS = ("dataset", "workdir", "aegan", "n", "steps", "step_size", "labels", "fpr", "penalty_weight", "eot",
                 "search_steps", "cw_iterations", "cw_binary_steps", "batch_size", "seed", "aa_iterations", "aa_targets",
                 "aa_queries", "aa_paths", "folders", "classifier", "split")
+# Fields added after caches were committed: in the key only when they differ from these defaults, so a
+# new option never orphans the batches of a run that did not use it.
+LATER_FIELDS = {"classifier": None, "split": "test"}
+
+
+def cache_key_settings(settings):
+    """The settings a cached batch depends on (CACHE_FIELDS, later ones only when not at their default)."""
+    return {k: settings[k] for k in CACHE_FIELDS if k not in LATER_FIELDS or settings[k] != LATER_FIELDS[k]}
 
 
 @dataclasses.dataclass
@@ -411,7 +419,7 @@ def run_adaptive(config: AdaptiveConfig, progress=print):
         progress(f"the classifier behind every defense: {config.classifier}")
     y_attack = y if config.labels == "true" else predict_labels(a, x)
     settings = {k: v for k, v in dataclasses.asdict(config).items() if k not in ("out", "data_dir")}
-    key = fingerprint({k: settings[k] for k in CACHE_FIELDS}, *_network_folders(workdir, config.aegan),
+    key = fingerprint(cache_key_settings(settings), *_network_folders(workdir, config.aegan),
                       *([os.path.dirname(os.path.abspath(config.classifier))] if config.classifier else []))
     cache = BatchCache(os.path.join(config.out, f".cache_adaptive_{config.dataset}_{key}"))
     if cache.count():

@@ -64,12 +64,12 @@ SUBSTITUTE_LR = 1e-3
 
 # Algorithm 2 and Table 1: L = 15 steps; the step size is multiplied by `factor` every `period` steps.
 # Chosen on 1000 Fashion-MNIST validation images with the shipped 60-epoch networks by `python -m
-# evaluate.search_params --step-sizes 0.3,1,3,10,30,100 --out results/session5` (RESULTS.md, session 5),
+# evaluate.search_params --step-sizes 0.3,1,3,10,30,100 --out results/fashion_mnist/search_params` (RESULTS.md, search parameters),
 # by its rule fixed beforehand: among settings whose search descends and whose clean accuracy stays
 # within 0.05 of G(F(x))'s, the highest white + gray FGSM accuracy. On these networks every step toward
 # the input trades robust accuracy for clean accuracy (step 30: clean 0.875, gray 0.237; step 0.3:
 # clean 0.836, gray 0.406; G(F(x)) alone: 0.833, 0.409), so the rule picks the smallest step of the
-# grid, which barely moves z. (Session 3's 16-epoch networks: step 1; session 1's: step 100.)
+# grid, which barely moves z. (The 16-epoch networks of the noise study: step 1; the 11-epoch one: step 100.)
 SEARCH_STEPS = 15
 SEARCH_STEP_SIZE = 0.3
 SEARCH_FACTOR = 0.5

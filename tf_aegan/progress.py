@@ -29,5 +29,7 @@ class Progress:
             while self.next_line <= frac:
                 self.next_line += 0.1
             prefix = f"{self.label}: " if self.label else ""
-            print(f"{prefix}{self.done}/{self.total} {self.unit}s ({time.time() - self.start:.0f} s)",
-                  file=self.stream, flush=True)
+            spent = time.time() - self.start
+            left = "" if self.done >= self.total or not self.done else \
+                f", about {spent * (self.total - self.done) / self.done:.0f} s left"
+            print(f"{prefix}{self.done}/{self.total} {self.unit}s ({spent:.0f} s{left})", file=self.stream, flush=True)

@@ -78,12 +78,16 @@ def load_keras(path, what, train_hint=None):
     if not os.path.isfile(path):
         raise ValueError(f"no {what} at {path}.{hint}")
     verify_against_manifest(path)
-    try:
-        model = keras.saving.load_model(path, compile=False)
-    except Exception as e:  # Keras raises several types for a broken archive
-        raise ValueError(f"{path} is not a loadable {what} ({type(e).__name__}: {e}).{hint}") from e
-    if any(w.dtype == "float16" for w in model.weights):  # stored in float16 to save space: compute in float32
-        model = as_dtype(model, "float32")
+    from tf_aegan import quiet_native_stderr
+
+    # oneDNN's one-off "supports DT_HALF only on platforms with AVX-512" line on float16 weights stays out
+    with quiet_native_stderr():
+        try:
+            model = keras.saving.load_model(path, compile=False)
+        except Exception as e:  # Keras raises several types for a broken archive
+            raise ValueError(f"{path} is not a loadable {what} ({type(e).__name__}: {e}).{hint}") from e
+        if any(w.dtype == "float16" for w in model.weights):  # stored in float16 to save space: compute in float32
+            model = as_dtype(model, "float32")
     return model
 
 

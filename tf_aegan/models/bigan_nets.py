@@ -3,7 +3,7 @@
 The paper adapts ALI's convolutional networks (Appendix A); for one architecture across defenses
 the encoder and generator are Table 6's (`build_encoder`, `build_decoder`), and the discriminator
 joins Table 6's convolutional trunk on x with a dense path on z, as ALI's D(x, z) does. Without
-BatchNorm in that trunk the generator collapses to one image (RESULTS.md, session 9: scripts/bigan_probe.py).
+BatchNorm in that trunk the generator collapses to one image (RESULTS.md, BiGAN's collapse: scripts/bigan_probe.py).
 """
 
 import keras

@@ -140,7 +140,8 @@ def run_seconds(folder, start, epochs):
 
     A run that trained nothing (its work directory was finished) keeps the previous run's timing
     instead of recording ~0 s, so re-running a finished command never erases how long it took.
-    `seconds_total` is the sum of the logged epoch times where the run has them (epoch_seconds.csv).
+    Both are sums of logged epoch times where the run has them (epoch_seconds.csv): this run's epochs and
+    all epochs, so `seconds_this_run` never exceeds `seconds_total` (start-up time counts in neither).
     """
     path = os.path.join(folder, "metrics.json")
     previous = {}
@@ -152,10 +153,11 @@ def run_seconds(folder, start, epochs):
             previous = {}
     if previous.get("epochs") == epochs and "seconds_this_run" in previous:
         return {k: previous[k] for k in ("seconds_this_run", "seconds_total") if k in previous}
-    this_run = round(time.time() - start, 1)
     logged = training_seconds(folder)
-    if logged is not None:  # every epoch's time, killed and resumed runs included
-        return {"seconds_this_run": this_run, "seconds_total": logged}
+    if logged is not None:  # every epoch's time, killed and resumed runs included; never below this run's
+        this_run = training_seconds(folder, since=start)
+        return {"seconds_this_run": this_run, "seconds_total": max(logged, this_run)}
+    this_run = round(time.time() - start, 1)
     before = previous.get("seconds_total", previous.get("seconds_this_run", 0.0)) if previous else 0.0
     return {"seconds_this_run": this_run, "seconds_total": round(before + this_run, 1)}
 

@@ -98,19 +98,29 @@ class EpochTimer(keras.callbacks.Callback):
 
     def on_epoch_end(self, epoch, logs=None):
         new = not os.path.exists(self.path)
+        now = time.time()
         with open(self.path, "a") as f:
-            f.write(("epoch,seconds\n" if new else "") + f"{epoch},{time.time() - self.start:.1f}\n")
+            f.write(("epoch,seconds,finished\n" if new else "") + f"{epoch},{now - self.start:.1f},{now:.1f}\n")
 
 
-def training_seconds(workdir):
+def training_seconds(workdir, since=None):
     """Seconds the epochs logged in `epoch_seconds.csv` took (a re-run epoch counts once, its last
-    time); None for a run from before the file existed."""
+    time); with `since` (a Unix time) only the epochs that finished after it, i.e. this run's. None
+    for a run from before the file existed."""
     path = os.path.join(workdir, EPOCH_SECONDS)
     if not os.path.exists(path):
         return None
+    by_epoch = {}
     with open(path) as f:
-        by_epoch = {int(r["epoch"]): float(r["seconds"]) for r in csv.DictReader(f)}
-    return round(sum(by_epoch.values()), 1)
+        for line in f.read().splitlines()[1:]:  # epoch,seconds[,finished]: older files lack `finished`
+            cells = line.split(",")
+            if len(cells) < 2:
+                continue
+            finished = float(cells[2]) if len(cells) > 2 and cells[2] else None
+            by_epoch[int(cells[0])] = (float(cells[1]), finished)
+    if since is not None:
+        by_epoch = {e: v for e, v in by_epoch.items() if v[1] is not None and v[1] >= since}
+    return round(sum(seconds for seconds, _ in by_epoch.values()), 1)
 
 
 class BackupAndRestore(keras.callbacks.BackupAndRestore):
