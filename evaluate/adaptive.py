@@ -42,6 +42,8 @@ def main(argv=None):
                    help="instead of the attacks: this project's APGD-CE against ART's on the same images, along each "
                         "method's first path of --aa-paths (e.g. --aa-paths served for AE-GAN+rs through the SavedModel)")
     p.add_argument("--search-steps", type=int, default=None, help="the purifier's L (default: its own)")
+    p.add_argument("--dgan-steps", type=int, default=None, help="Defense-GAN's L (default: its code's 200)")
+    p.add_argument("--dgan-restarts", type=int, default=None, help="Defense-GAN's R (default: its code's 10)")
     p.add_argument("--no-sanity", action="store_true", help="skip the sanity checks")
     p.add_argument("--keep-cache", action="store_true",
                    help="keep the computed batches when done, for a later run with more budgets, attacks or methods "

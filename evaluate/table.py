@@ -52,6 +52,8 @@ def main(argv=None):
     p.add_argument("--pgd-steps", type=int, default=D.pgd_steps, help="PGD iterations")
     p.add_argument("--pgd-step-size", type=float, default=D.pgd_step_size, help="PGD step size")
     p.add_argument("--steps", type=int, default=D.steps, help="search steps L of ours / AE+s (Table 1: 15)")
+    p.add_argument("--dgan-steps", type=int, default=None, help="Defense-GAN's L (default: its code's 200)")
+    p.add_argument("--dgan-restarts", type=int, default=None, help="Defense-GAN's R (default: its code's 10)")
     p.add_argument("--batch-size", type=int, default=D.batch_size, help="images per batch (the unit of resuming)")
     cli.add_common(p, D, "out")
     p.add_argument("--seed", type=int, default=D.seed, help="random seed")

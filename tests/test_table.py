@@ -265,7 +265,9 @@ def with_baselines(baselines_once):
 def test_every_column_of_table1_with_baselines(with_baselines, tmp_path):
     methods = "none,ours,advtr,magnet,bigan_s,defensegan"
     result = evaluate.table.main(with_baselines + ["--attack", "fgsm", "--methods", methods, "--n", "8",
-                                                   "--steps", "2", "--out", str(tmp_path)])
+                                                   "--steps", "2", "--dgan-steps", "2", "--dgan-restarts", "2",
+                                                   "--out", str(tmp_path)])
+    assert result["settings"]["dgan_steps"] == 2 and result["settings"]["dgan_restarts"] == 2
     assert not result["missing"] and list(result["clean"]) == methods.split(",")
     assert result["trained"]["defensegan"] == "2 generator iterations" and result["trained"]["bigan_s"] == "1 epoch"
     assert result["trained"]["none"] == "" and "| trained |" in (tmp_path / "table_fgsm_mnist.md").read_text()
@@ -390,7 +392,9 @@ def test_adaptive_attacks_reach_every_baseline(with_baselines, tmp_path):
     with pytest.raises(SystemExit) as e:  # ae_s has no networks in the tiny work directory: reported, exit 3
         evaluate.adaptive.main(with_baselines + ["--methods", methods, "--attacks", "pgd,reconstruct,bpda,search",
                                                  "--eps", "0.3", "--n", "4", "--steps", "2", "--restarts", "2",
-                                                 "--eot", "2", "--search-steps", "2", "--no-sanity", "--labels", "true", "--out", str(tmp_path)])
+                                                 "--eot", "2", "--search-steps", "2", "--dgan-steps", "2",
+                                                 "--dgan-restarts", "2", "--no-sanity", "--labels", "true",
+                                                 "--out", str(tmp_path)])
     assert e.value.code == 3
     with open(tmp_path / "adaptive_mnist.json") as f:
         result = json.load(f)
@@ -398,6 +402,7 @@ def test_adaptive_attacks_reach_every_baseline(with_baselines, tmp_path):
     assert got == {("none", "pgd"), ("advtr", "pgd"), ("magnet", "reconstruct"), ("bigan_s", "reconstruct"),
                    ("bigan_s", "search"), ("defensegan", "bpda")}
     assert "ae_s" in result["missing"] and all(r["n"] == 4 and r["restarts"] == 2 for r in result["rows"])
+    assert [r["defense"] for r in result["rows"] if r["method"] == "defensegan"] == ["defensegan (L 2, R 2)"]
 
 
 def test_cache_fingerprint_follows_contents_not_paths_or_times(tmp_path):

@@ -48,10 +48,10 @@ DEFAULT_ATTACKS = ("pgd", "fgsm-white", "reconstruct", "bpda", "bpda-gf", "searc
 # key or decides only whether it runs): a rerun with more attacks or eps reuses what was computed.
 CACHE_FIELDS = ("dataset", "workdir", "aegan", "n", "steps", "step_size", "labels", "fpr", "penalty_weight", "eot",
                 "search_steps", "cw_iterations", "cw_binary_steps", "batch_size", "seed", "aa_iterations", "aa_targets",
-                "aa_queries", "aa_paths", "folders", "classifier", "split")
+                "aa_queries", "aa_paths", "folders", "classifier", "split", "dgan_steps", "dgan_restarts")
 # Fields added after caches were committed: in the key only when they differ from these defaults, so a
 # new option never orphans the batches of a run that did not use it.
-LATER_FIELDS = {"classifier": None, "split": "test"}
+LATER_FIELDS = {"classifier": None, "split": "test", "dgan_steps": None, "dgan_restarts": None}
 
 
 def cache_key_settings(settings):
@@ -97,6 +97,8 @@ class AdaptiveConfig:
     classifier: str = None                    # the classifier behind every purifier (a .keras file; default A):
                                               # a defended classifier, e.g. AE-GAN+rs in front of an adversarially trained A
     split: str = "test"                       # "val" for a study's pick, "test" for its report
+    dgan_steps: int = None                    # Defense-GAN's L and R (default: its code's 200 and 10)
+    dgan_restarts: int = None
     out: str = defaults.RESULTS_OUT
 
     def check(self):
@@ -211,7 +213,10 @@ def _baseline_defense(method, a, workdir, config, labels_of):
     from tf_aegan.methods import load_method
     from tf_aegan.purify import DefenseGANPurifier, LatentSearchPurifier
 
-    m = load_method(method, workdir, config.dataset, classifier=a, folders=checks.method_folders(config.folders))
+    from tf_aegan.tables import dgan_of
+
+    m = load_method(method, workdir, config.dataset, classifier=a, folders=checks.method_folders(config.folders),
+                    dgan=dgan_of(config))
     pur, clf = m.purifier, m.classifier
     if isinstance(pur, DefenseGANPurifier):
         project = lambda v: pur.project(v)[0]  # noqa: E731  (random restarts: EOT averages them)

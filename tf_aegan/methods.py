@@ -122,15 +122,20 @@ METHODS = tuple(REGISTRY)
 
 
 def load_method(name, workdir, dataset="fashion_mnist", classifier=None, steps=S.SEARCH_STEPS, aegan="aegan",
-                folders=None):
+                folders=None, dgan=None):
     """Method `name` from `workdir`; `classifier` is classifier A when already loaded; `aegan` the
     AE-GAN folder of "ours" and `folders` (method -> folder) any other method's folder (a subfolder
-    of `workdir`, or a path), e.g. {"magnet": "magnet_z20"} for Table 8."""
+    of `workdir`, or a path), e.g. {"magnet": "magnet_z20"} for Table 8. `dgan` ({"steps": L,
+    "restarts": R}) overrides Defense-GAN's projection (its code's L = 200, R = 10): CPU-sized checks."""
     checks.one_of("method", name, REGISTRY)
     loader, folder = REGISTRY[name]
     folder = {"ours": aegan, **(folders or {})}.get(name, folder)
     a = classifier if classifier is not None else _load(store.load_classifier, workdir, "A", dataset)
     method = loader(a, workdir, dataset, steps, folder)
+    if name == "defensegan" and dgan:
+        from tf_aegan.purify import DefenseGANPurifier
+
+        method.purifier = DefenseGANPurifier(method.purifier.decoder, **dgan)
     method.folder = os.path.join(workdir, folder) if folder else ""
     method.trained = training_length(method.folder or None)
     return method

@@ -39,6 +39,8 @@ class TableConfig:
     labels: str = "predicted"            # attack labels: A's predictions (CleverHans' y=None) or "true"
     zerograd: bool = True                # also score the white-box attack as the paper's code ran it
     steps: int = 15                      # search steps L of ours / AE+s (Table 1)
+    dgan_steps: int = None               # Defense-GAN's L and R (default: its code's 200 and 10)
+    dgan_restarts: int = None
     pgd_steps: int = PGD_STEPS
     pgd_step_size: float = PGD_STEP_SIZE
     cw_iterations: int = defaults.CW_MAX_ITERATIONS
@@ -61,6 +63,7 @@ def settings_of(config, eps, split):
     s = {"eps": eps, "n": config.n, "split": split, "steps_ours": config.steps, "seed": config.seed,
          "aegan": config.aegan, **({"folders": config.folders} if config.folders else {}),
          "labels": "substitute's predictions" if config.attack == "blackbox" else config.labels}
+    s.update({k: getattr(config, k) for k in ("dgan_steps", "dgan_restarts") if getattr(config, k) is not None})
     if config.attack == "cw":
         s.update(cw_iterations=config.cw_iterations, cw_binary_steps=config.cw_binary_steps)
     if config.attack == "pgd":
@@ -112,6 +115,15 @@ def fingerprint(settings, *folders):
                       for f in sorted(names) if f.endswith(".keras") and not f.startswith(".")]
     text = json.dumps([{k: portable(v) for k, v in settings.items()}, sorted(files)], sort_keys=True)
     return hashlib.sha1(text.encode()).hexdigest()[:12]
+
+
+def dgan_of(config):
+    """Defense-GAN's projection settings given on the command line ({} for its code's defaults)."""
+    given = {k: v for k, v in (("steps", config.dgan_steps), ("restarts", config.dgan_restarts)) if v is not None}
+    for k, v in given.items():
+        if v < 1:
+            raise ValueError(f"--dgan-{k} must be at least 1, got {v}")
+    return given
 
 
 def estimate_seconds(config, classifier, white_box_parts, x):
@@ -228,7 +240,7 @@ def run_table(config: TableConfig, progress=print):
     loaded = {}
     for name in config.methods:
         try:
-            loaded[name] = load_method(name, workdir, config.dataset, classifier=a, steps=config.steps,
+            loaded[name] = load_method(name, workdir, config.dataset, classifier=a, steps=config.steps, dgan=dgan_of(config),
                                        aegan=config.aegan, folders=config.folders)
         except MissingNetworks as e:
             result["missing"][name] = str(e)
