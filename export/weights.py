@@ -52,7 +52,35 @@ def _status(folder, config):
 
 
 def _command(folder, config):
-    return _base_command(folder, config) + _status(folder, config)
+    """The command that remakes a run: its recipe (configs/..., whose SHA-256 the config records) where it
+    was trained from one, else the options its config.json records."""
+    base = _base_command(folder, config)
+    if config.get("recipe"):
+        base = recipe_command(config["recipe"], " ".join(base.split()[:3]))
+    return base + _status(folder, config)
+
+
+def recipe_command(recipe, command):
+    """`command --config recipe`, after the commands of the stages it starts from (a recipe's "_after":
+    [module, config] names the stage before it), so the whole recipe runs from scratch."""
+    import json
+
+    from tf_aegan.store import REPO_ROOT
+
+    stages, seen = [f"{command} --config {recipe}"], {recipe}
+    path = recipe
+    while True:
+        try:
+            with open(os.path.join(REPO_ROOT, path)) as f:
+                after = json.load(f).get("_after")
+        except (OSError, ValueError):
+            break
+        if not after or after[1] in seen:
+            break
+        stages.insert(0, f"python -m {after[0]} --config {after[1]}")
+        seen.add(after[1])
+        path = after[1]
+    return " && ".join(stages)
 
 
 def _base_command(folder, config):

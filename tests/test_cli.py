@@ -1,5 +1,6 @@
 """What a new user meets at the command line: clean output, one-line errors, Ctrl-C."""
 
+import json
 import os
 import subprocess
 import sys
@@ -80,3 +81,66 @@ def test_progress_is_plain_lines_in_a_log_file():
     lines = log.getvalue().splitlines()
     assert len(lines) == 10 and lines[-1].startswith("fgsm: 100/100 images")
     assert "\x1b" not in log.getvalue() and "\r" not in log.getvalue()
+
+
+def test_config_file_gives_defaults_that_flags_override(tmp_path, monkeypatch):
+    """--config FILE.json (configs/...): its values are the defaults, a flag overrides one of them, and a
+    run records the recipe and its hash in config.json."""
+    from tf_aegan.train.runner import prepare_workdir
+
+    p = cli.parser("prog", "d")
+    p.add_argument("--epochs", type=int, default=10)
+    p.add_argument("--eps", default="0.3")
+    p.add_argument("--loss", default="pgd", choices=("pgd", "trades"))
+    p.add_argument("--folder", action="append", default=[])
+    cfg = tmp_path / "c.json"
+    cfg.write_text(json.dumps({"_what": "a comment", "epochs": "7", "eps": [0.1, 0.3], "loss": "trades",
+                               "folder": ["a=b"]}))
+    args = p.parse_args(["--config", str(cfg)])
+    assert (args.epochs, args.eps, args.loss, args.folder) == (7, "0.1,0.3", "trades", ["a=b"])
+    assert p.parse_args(["--config", str(cfg), "--epochs", "3"]).epochs == 3
+    recipe = os.environ[cli.RECIPE_ENV]
+    assert recipe == f"{cfg} {cli.config_hash(str(cfg))}"
+    run = prepare_workdir(str(tmp_path / "run"), {"kind": "x"}, ("kind",))
+    assert run["recipe"] == str(cfg) and run["recipe_sha256"] == cli.config_hash(str(cfg))
+    cli.parser("prog", "d").parse_args([])  # a command run without --config records no recipe
+    assert cli.RECIPE_ENV not in os.environ
+    for bad in ({"epoch": 3}, {"loss": "madry"}, {"epochs": "many"}, [1, 2]):
+        cfg.write_text(json.dumps(bad))
+        with pytest.raises(SystemExit) as e:
+            cli.parser("prog", "d").parse_args(["--config", str(cfg)]) if bad == [1, 2] else p.parse_args(
+                ["--config", str(cfg)])
+        assert e.value.code == 2
+    with pytest.raises(SystemExit) as e:
+        p.parse_args(["--config", str(tmp_path / "missing.json")])
+    assert e.value.code == 2
+
+
+def test_shipped_networks_name_a_recipe_that_exists():
+    """The manifest's command for the shipped AE-GAN+r runs its recipe's stages from scratch, and the
+    recipe's hash is the committed file's."""
+    with open(os.path.join(ROOT, "weights", "fashion_mnist", "manifest.json")) as f:
+        manifest = json.load(f)
+    entry = manifest["networks"]["aegan/encoder.keras"]
+    assert entry["recipe_sha256"] == cli.config_hash(os.path.join(ROOT, entry["recipe"]))
+    stages = entry["command"].split(" && ")
+    assert stages[-1] == f"python -m train.aegan --config {entry['recipe']}" and len(stages) == 2
+    first = cli.load_config(os.path.join(ROOT, stages[0].split("--config ")[1]))
+    assert "init_from" not in first  # the first stage starts from scratch
+
+
+@pytest.mark.parametrize("path", sorted(
+    os.path.relpath(os.path.join(d, f), ROOT) for d, _, fs in os.walk(os.path.join(ROOT, "configs"))
+    for f in fs if f.endswith(".json")))
+def test_every_config_is_accepted_by_its_command(path, capsys):
+    """Each config (configs/...) names its command ("_command", or the manifest's train module for a
+    network's recipe) and holds only options that command takes."""
+    import importlib
+
+    values = json.load(open(os.path.join(ROOT, path)))
+    command = values.get("_command", "python -m train.aegan" if "networks" in path else None)
+    assert command and command.startswith("python -m "), path
+    module = importlib.import_module(command.split()[2])
+    with pytest.raises(SystemExit) as e:
+        module.main(["--config", os.path.join(ROOT, path), "--help"])
+    assert e.value.code == 0, capsys.readouterr().err

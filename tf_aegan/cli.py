@@ -14,8 +14,90 @@ class HelpFormatter(argparse.ArgumentDefaultsHelpFormatter, argparse.RawDescript
     pass
 
 
+def load_config(path):
+    """The options of a config file (configs/...): a JSON object of option names (dashes or
+    underscores) to values; keys starting with "_" are comments. A ValueError names what is wrong."""
+    import json
+
+    try:
+        with open(path) as f:
+            values = json.load(f)
+    except OSError as e:
+        raise ValueError(f"cannot read the config {path}: {e.strerror}") from None
+    except json.JSONDecodeError as e:
+        raise ValueError(f"{path} is not valid JSON: {e}") from None
+    if not isinstance(values, dict):
+        raise ValueError(f"{path} must hold a JSON object of options, got {type(values).__name__}")
+    return {k.replace("-", "_"): v for k, v in values.items() if not k.startswith("_")}
+
+
+def config_hash(path):
+    """The first 12 hex digits of a config file's SHA-256: what a manifest records beside its path."""
+    import hashlib
+
+    with open(path, "rb") as f:
+        return hashlib.sha256(f.read()).hexdigest()[:12]
+
+
+RECIPE_ENV = "TF_AEGAN_RECIPE"
+
+
+def _portable(path):
+    """`path` relative to the repository when inside it (a recipe found again on a fresh clone)."""
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    full = os.path.abspath(path)
+    return os.path.relpath(full, root) if full.startswith(root + os.sep) else path
+
+
+class ConfigArgumentParser(argparse.ArgumentParser):
+    """An ArgumentParser with --config FILE: the file's values become the defaults and any flag on the
+    command line overrides them (flax's one-config-per-experiment, with flags for single values)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.add_argument("--config", default=None, metavar="FILE.json",
+                          help="options from a JSON file (configs/...); flags given here override its values")
+
+    def parse_known_args(self, args=None, namespace=None):
+        args = list(sys.argv[1:] if args is None else args)
+        path = None
+        for i, a in enumerate(args):
+            if a == "--config" and i + 1 < len(args):
+                path = args[i + 1]
+            elif a.startswith("--config="):
+                path = a.split("=", 1)[1]
+        os.environ.pop(RECIPE_ENV, None)
+        if path:
+            try:
+                values = load_config(path)
+            except ValueError as e:
+                self.error(str(e))
+            actions = {a.dest: a for a in self._actions}
+            unknown = sorted(k for k in values if k not in actions or k in ("config", "help"))
+            if unknown:
+                self.error(f"{path}: unknown option(s) {', '.join('--' + k.replace('_', '-') for k in unknown)}")
+            defaults = {}
+            for k, v in values.items():
+                action = actions[k]
+                if isinstance(v, list) and not isinstance(action, argparse._AppendAction):
+                    v = ",".join(map(str, v))  # comma-separated options ("--eps 0.1,0.3")
+                if isinstance(v, str) and action.type is not None and not isinstance(action, argparse._AppendAction):
+                    try:
+                        v = action.type(v)
+                    except (TypeError, ValueError):
+                        self.error(f"{path}: --{k.replace('_', '-')} takes {action.type.__name__}, got {v!r}")
+                if action.choices is not None and v not in action.choices:
+                    self.error(f"{path}: --{k.replace('_', '-')} must be one of {', '.join(map(str, action.choices))}, "
+                               f"got {v!r}")
+                defaults[k] = v
+            self.set_defaults(**defaults)
+            # what a training run records in its config.json (and a manifest beside a shipped network)
+            os.environ[RECIPE_ENV] = f"{_portable(path)} {config_hash(path)}"
+        return super().parse_known_args(args, namespace)
+
+
 def parser(prog, description):
-    return argparse.ArgumentParser(prog=prog, description=description, formatter_class=HelpFormatter)
+    return ConfigArgumentParser(prog=prog, description=description, formatter_class=HelpFormatter)
 
 
 def add_data_args(p, default_dataset="fashion_mnist"):

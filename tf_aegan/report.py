@@ -252,28 +252,28 @@ paper's code ran it: no gradient reaches the input through the purifier, so it m
 after purification, not robustness.
 """
 
-# The paper's tables and figures, then the work beyond it: (heading, experiment folder, what it is, command).
+# The paper's tables and figures, then the work beyond it: (heading, experiment folder, what it is, the
+# command that remakes it: None for the experiment's config, configs/experiments/<dataset>/<folder>.json).
 PAPER = [
     ("Table 2: Ours and Defense-GAN against computation", "table2_tradeoff",
      "FGSM eps 0.3 (white- and gray-box) for Ours and Defense-GAN at R restarts and L search steps, on the same "
-     "test images.", "python -m evaluate.tradeoff --workdir workdirs/baselines --n 500 --out {out}"),
+     "test images.", None),
     ("Table 3: the ablation (noise, GAN, search)", "table3_ablation",
      "AE, AE-GAN and AE-GAN+r trained from scratch for the same epochs (`bash scripts/ablation.sh train`), each "
      "with and without the search; the paper's Table 3 is on MNIST, so it has no cell here.",
      "bash scripts/ablation.sh evaluate"),
     ("Table 8: the latent dimension (MagNet and Ours at latent 20 and 128)", "table8_latent_dim",
      "Gray-box attacks on A behind each purifier at each latent size (the paper's Table 8 is MNIST only).",
-     "python -m evaluate.latent_dim --workdir workdirs/baselines --dims 20,128 --attacks fgsm,pgd,cw --n 500 "
-     "--cw-iterations 30 --cw-binary-steps 3 --out {out}"),
+     None),
     ("Figures 3 and 10, the detector's ROC: purification and detection", "purification",
      "Clean and FGSM test images through each path of Ours, the reconstruction-error detector's ROC (MSE and "
-     "L1) and its detection rate against eps.", "python -m evaluate.purification --n 10000 --out {out}"),
+     "L1) and its detection rate against eps.", None),
     ("Algorithm 2: the search's step size, chosen on validation images", "search_params",
      "The step size of the search on 1000 validation images, by the rule in `tf_aegan/studies/search_sweep.py`.",
-     "python -m evaluate.search_params --step-sizes 0.3,1,3,10,30,100 --out {out}"),
+     None),
     ("Classifier A (Table 5, Table 7's settings)", "classifier_A",
      "Classifier A's test accuracy over initialisations, dropout readings and seeds; the shipped one is the first.",
-     "python -m evaluate.classifiers --out {out}"),
+     None),
     ("The noise of Algorithm 1 (AE-GAN+r): the study that picked the shipped network", "noise_study",
      "Each noise setting trained the same epochs from the 11-epoch eta 0.3 network, scored on 1000 validation "
      "images by the rule in `tf_aegan/studies/noise.py` (`study/fashion_mnist/README.md`).",
@@ -287,17 +287,16 @@ PAPER = [
      "study's rule.", "bash scripts/length_study.sh {out}"),
     ("Table 8's latent-20 AE-GAN+r scored by the noise rule", "noise_study_z20",
      "The latent-20 network (29 of 60 epochs) against the shipped one on validation; below, its gray-box FGSM on "
-     "test.", "python -m evaluate.noise_study --root study/baselines/fashion_mnist --out {out}"),
+     "test.", None),
 ]
 BEYOND = [
     ("Adaptive attacks through the defenses (BPDA, the unrolled search, the gated and served models)", "adaptive",
      "PGD 100 x 3 restarts along each gradient path, with Carlini et al.'s sanity checks; AutoAttack's numbers "
      "above supersede its robustness claims.",
-     "python -m evaluate.adaptive --methods none,magnet,ours --eps 0.3,0.2,0.1 --n 500 --restarts 3 "
-     "--attacks pgd,fgsm-white,reconstruct,search,bpda,gated,gated-detector,served,cw --spsa-n 10 --out {out}"),
+     None),
     ("Adversarial noise in Eq. 5 (never Ours)", "adversarial_noise",
      "An AE-GAN+r trained with FGSM noise against A in place of Gaussian noise.",
-     "python -m evaluate.table --attack fgsm --n 1000 --aegan study/fashion_mnist/aegan_advnoise_eta0.3 --out {out}", True),
+     None, True),
     ("Attack labels: the paper's reading (A's predictions) against the true labels", "attack_labels",
      "CleverHans' `y=None` attacks A's predicted labels; the tables use that reading, as the paper's code.",
      "python -m evaluate.table --attack {{fgsm,pgd}} --methods none --n 1000 --labels {{predicted,true}} "
@@ -306,15 +305,15 @@ BEYOND = [
      "Table 1's CW rows use 30 x 3 (CPU-sized); these are the paper's setting on fewer images.",
      "python -m evaluate.table --attack cw --cw-iterations 1000 --cw-binary-steps 5 --n {{100,500}} --out {out}/n{{100,500}}", True),
     ("Table 1's CW rows at n = 1000", "table1_cw_n1000", "None and Ours, CW-L2 30 x 3.",
-     "python -m evaluate.table --attack cw --n 1000 --cw-iterations 30 --cw-binary-steps 3 --out {out}", True),
+     None, True),
     ("Table 1's AE+s column (FGSM)", "table1/columns/ae_s", "The plain auto-encoder with the search.",
-     "python -m evaluate.table --attack fgsm --methods none,ae_s --n 500 --out {out}", True),
+     None, True),
     ("Defense-GAN's control: its projection started at N(0, 1)", "defensegan_init_std1",
      "Defense-GAN's code starts the search at N(0, 0.1) (Table 1 uses that); this starts it at N(0, 1).",
-     "python -m evaluate.table --attack fgsm --methods defensegan --n 500 --out {out}", True),
+     None, True),
     ("Serving under mixed traffic (TF-Serving's model, in process)", "serving",
      "Latency of the exported SavedModel's signatures by batch size and share of adversarial inputs.",
-     "python -m bench.serving --requests 20 --out {out} --json", "plot"),
+     None, "plot"),
 ]
 
 
@@ -361,6 +360,9 @@ def _section(root, dataset, heading, name, about, command, compact=False):
     if not os.path.isdir(folder):
         return []
     out = _rel(folder, root)
+    if command is None:  # the experiment's config (configs/experiments/<dataset>/<name>.json) remakes it
+        config = os.path.join("configs", "experiments", dataset, name.replace("/", "_") + ".json")
+        command = f"{_load(os.path.join(root, config))['_command']} --config {config}"
     # a folder with no results of its own holds one experiment's variants in subfolders
     recursive = not glob.glob(os.path.join(folder, "*.json"))
     if compact == "plot":  # a long table better read as its plot; the table stays in its file

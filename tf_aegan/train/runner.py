@@ -51,6 +51,10 @@ def prepare_workdir(workdir, config, arch_keys, older=None):
     a key that configs written before it existed implicitly had.
     """
     older = older or {}
+    recipe = os.environ.get("TF_AEGAN_RECIPE")  # set by the command's --config (tf_aegan.cli)
+    if recipe:
+        path, digest = recipe.rsplit(" ", 1)
+        config = {**config, "recipe": path, "recipe_sha256": digest}
     missing = [p for p in _parents(workdir) if not os.path.isdir(p)]
     if missing:
         print(f"creating {workdir} (with {', '.join(missing)}, which did not exist)", flush=True)
