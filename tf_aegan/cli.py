@@ -93,7 +93,10 @@ class ConfigArgumentParser(argparse.ArgumentParser):
             self.set_defaults(**defaults)
             # what a training run records in its config.json (and a manifest beside a shipped network)
             os.environ[RECIPE_ENV] = f"{_portable(path)} {config_hash(path)}"
-        return super().parse_known_args(args, namespace)
+        parsed, extras = super().parse_known_args(args, namespace)
+        if hasattr(parsed, "config"):  # its values are in the options now; commands pass the rest on as keywords
+            delattr(parsed, "config")
+        return parsed, extras
 
 
 def parser(prog, description):
