@@ -241,3 +241,21 @@ def test_a_workdir_under_missing_folders_says_it_creates_them(tmp_path, capsys):
     assert f"creating {target}" in out and str(tmp_path / "new") in out
     prepare_workdir(str(tmp_path / "new" / "deeper" / "other"), {"kind": "x"}, ("kind",))
     assert "creating" not in capsys.readouterr().out  # its parent exists: nothing to say
+
+
+def test_a_run_from_a_config_records_its_recipe(idx_dir, tmp_path):
+    """train.aegan --config FILE trains with the file's options (a flag overrides one) and its config.json
+    names the recipe and its hash, which export.weights turns into the manifest's command."""
+    from export.weights import _command
+    from tf_aegan import cli
+
+    recipe = tmp_path / "recipe.json"
+    recipe.write_text(json.dumps({"_command": "python -m train.aegan", "dataset": "mnist", "batch_size": 16,
+                                  "max_examples": 32, "latent_dim": 8, "epochs": 3, "name": "r", "verbose": 0}))
+    result = train.aegan.main(["--config", str(recipe), "--data-dir", idx_dir, "--workdir", str(tmp_path),
+                               "--epochs", "1"])
+    assert result["epochs"] == 1
+    config = json.loads((tmp_path / "r" / "config.json").read_text())
+    assert config["latent_dim"] == 8 and config["recipe"] == str(recipe)
+    assert config["recipe_sha256"] == cli.config_hash(str(recipe))
+    assert _command(str(tmp_path / "r"), config).startswith(f"python -m train.aegan --config {recipe}")
