@@ -173,3 +173,32 @@ def test_descend_trajectory_records_every_step_and_falls_for_a_small_step():
     assert mean[-1] < 0.5 * mean[0] and all(np.diff(mean) <= 1e-7)
     _, big = S.descend(dec, x, z0, 12, 100.0, trajectory=True)
     assert big.numpy().mean(axis=1)[-1] > mean[0]  # an oversized step climbs instead
+
+
+def test_each_purifier_says_how_an_attacker_differentiates_through_it():
+    """One interface (Purifier.gradient_paths): every path's forward pass is the classifier on what the
+    attacker differentiates through, and every path gives a nonzero input gradient."""
+    from tf_aegan.purify import Purifier
+
+    enc, dec = tiny_networks()
+    clf = keras.Sequential([keras.Input(SHAPE), keras.layers.Flatten(), keras.layers.Dense(10)])
+    x = tf.constant(images(3))
+    purifiers = {"none": Purifier(SHAPE), "reformer": LatentSearchPurifier(enc, dec, mode="reconstruct"),
+                 "search": LatentSearchPurifier(enc, dec, mode="search", steps=2),
+                 "defensegan": DefenseGANPurifier(dec, steps=2, restarts=2)}
+    expected = {"none": {"pgd"}, "reformer": {"fgsm-white", "reconstruct"},
+                "search": {"fgsm-white", "reconstruct", "bpda-gf", "search"}, "defensegan": {"bpda"}}
+    for name, pur in purifiers.items():
+        paths = pur.gradient_paths(clf)
+        assert set(paths) == expected[name], name
+        assert pur.random == (name == "defensegan")
+        for path, fn in paths.items():
+            with tf.GradientTape() as tape:
+                tape.watch(x)
+                loss = tf.reduce_sum(fn(x)[:, 0])
+            assert float(tf.reduce_max(tf.abs(tape.gradient(loss, x)))) > 0, (name, path)
+    # the search's BPDA path: the search's output forward, G(F(x))'s gradient backward
+    search = purifiers["search"]
+    np.testing.assert_allclose(search.gradient_paths(clf)["bpda-gf"](x).numpy(),
+                               clf(search.search_tensor(x)).numpy(), atol=1e-5)
+    assert search.label() == "(search, L 2)" and purifiers["defensegan"].label() == "(L 2, R 2)"

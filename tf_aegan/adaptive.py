@@ -158,11 +158,9 @@ def _defenses(method, a, workdir, config, data, progress):
         images, flags, _ = gated_fn(tf.constant(x))
         return np.argmax(a(images).numpy(), 1), flags.numpy()
 
-    paths_search = {"fgsm-white": lambda v: a(search.reconstruct_tensor(v)),
-                    "reconstruct": lambda v: a(search.reconstruct_tensor(v)),
-                    "bpda": lambda v: a(bpda_identity(search.search_tensor)(v)),
-                    "bpda-gf": lambda v: a(bpda_through(search.search_tensor, search.reconstruct_tensor)(v)),
-                    "search": lambda v: a(search.search_tensor(v)),
+    # the purifier's own paths (through G(F(x)), the unrolled search, BPDA with G(F(x))'s gradient), plus
+    # BPDA with the identity and CW-L2 through the search
+    paths_search = {**search.gradient_paths(a), "bpda": lambda v: a(bpda_identity(search.search_tensor)(v)),
                     "cw": lambda v: a(search.search_tensor(v))}
     gated_path = lambda v: a(gated.gated_tensor(v, thr)[0])  # noqa: E731
     paths_gated = {"fgsm-white": lambda v: a(search.reconstruct_tensor(v)),
@@ -203,37 +201,21 @@ def _baseline(method, a, workdir, config, labels_of):
 
 
 def _baseline_defense(method, a, workdir, config, labels_of):
-    """A baseline of Table 1 as a Defense with the gradient paths its purifier offers: PGD on the
-    adversarially trained classifier; PGD through MagNet's reformer (differentiable: the exact
-    white-box attack); BPDA with EOT over Defense-GAN's random restarts; the search paths for BiGAN+s
-    and AE+s."""
+    """A baseline of Table 1 as a Defense: its method says how a white-box attacker differentiates
+    through it (`Purifier.gradient_paths`: PGD on the adversarially trained classifier; through MagNet's
+    reformer, exact; BPDA with EOT over Defense-GAN's random restarts; the search paths of BiGAN+s and
+    AE+s); the defense scored is the classifier on the purifier's output."""
     import tensorflow as tf
 
-    from tf_aegan.attacks.adaptive import bpda_identity, bpda_through
     from tf_aegan.methods import load_method
-    from tf_aegan.purify import DefenseGANPurifier, LatentSearchPurifier
-
     from tf_aegan.tables import dgan_of
 
     m = load_method(method, workdir, config.dataset, classifier=a, folders=checks.method_folders(config.folders),
                     dgan=dgan_of(config))
     pur, clf = m.purifier, m.classifier
-    if isinstance(pur, DefenseGANPurifier):
-        project = lambda v: pur.project(v)[0]  # noqa: E731  (random restarts: EOT averages them)
-        name = f"{method} (L {pur.steps}, R {pur.restarts})"
-        return Defense(method, name, labels_of(lambda v: clf(project(v))),
-                       {"bpda": lambda v: clf(bpda_identity(project)(v))}, eot=config.eot)
-    if isinstance(pur, LatentSearchPurifier) and pur.mode == "reconstruct":
-        rec = lambda v: clf(pur.reconstruct_tensor(v))  # noqa: E731
-        return Defense(method, f"{method} (reformer)", labels_of(rec), {"fgsm-white": rec, "reconstruct": rec})
-    if isinstance(pur, LatentSearchPurifier):
-        search = tf.function(pur.search_tensor, reduce_retracing=True)
-        return Defense(method, f"{method} (search, L {pur.steps})", labels_of(lambda v: clf(search(v))),
-                       {"fgsm-white": lambda v: clf(pur.reconstruct_tensor(v)),
-                        "reconstruct": lambda v: clf(pur.reconstruct_tensor(v)),
-                        "bpda-gf": lambda v: clf(bpda_through(pur.search_tensor, pur.reconstruct_tensor)(v)),
-                        "search": lambda v: clf(pur.search_tensor(v))})
-    return Defense(method, f"{method} (classifier)", labels_of(clf), {"pgd": clf})
+    forward = tf.function(pur.forward_tensor, reduce_retracing=True)
+    return Defense(method, f"{method} {pur.label()}", labels_of(lambda v: clf(forward(v))),
+                   m.gradient_paths(), eot=config.eot if pur.random else 1)
 
 
 # Attacks whose first restart starts at the non-adaptive white-box FGSM example (through G(F(x))) and

@@ -31,6 +31,11 @@ class Method:
     trained: str = ""      # how long its networks were trained (from their folder's history and config)
     folder: str = ""       # the folder of its own networks ("" for none): what its cached results depend on
 
+    def gradient_paths(self):
+        """How a white-box attacker differentiates through this defense: path name -> model_fn (images
+        -> logits), as its purifier offers them (tf_aegan.purify.Purifier.gradient_paths)."""
+        return self.purifier.gradient_paths(self.classifier)
+
 
 def training_length(folder):
     """'N epochs' (or Defense-GAN's generator iterations) from a run folder's history.csv and config.json."""

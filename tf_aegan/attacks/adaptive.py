@@ -12,27 +12,9 @@ Plain functions in the CleverHans style, each taking a `model_fn` (images -> log
 import keras
 import numpy as np
 import tensorflow as tf
+
+from tf_aegan.purify.gradients import bpda_identity, bpda_through  # noqa: F401  (re-exported)
 from cleverhans.tf2.attacks import spsa as _spsa
-
-
-def bpda_identity(fn):
-    """`fn` forward, identity backward: the gradient of a purifier approximated by that of x -> x."""
-
-    def wrapped(x):
-        return x + tf.stop_gradient(fn(x) - x)  # the straight-through form: value fn(x), gradient 1
-
-    return wrapped
-
-
-def bpda_through(fn, approx):
-    """`fn` forward, the gradient of the differentiable `approx` backward (BPDA with an approximation
-    close to the purifier: for AE-GAN+rs, G(F(x)), the search's starting point)."""
-
-    def wrapped(x):
-        near = approx(x)
-        return near + tf.stop_gradient(fn(x) - near)
-
-    return wrapped
 
 
 def pgd_linf(model_fn, x, y, eps, step_size, steps, rand_init=True, seed=0, penalty_fn=None, penalty_weight=0.0,

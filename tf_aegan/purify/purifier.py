@@ -16,6 +16,7 @@ from tf_aegan import checks
 from tf_aegan.progress import Progress
 from tf_aegan.purify import search as S
 from tf_aegan.purify.detector import Detector
+from tf_aegan.purify.gradients import bpda_identity, bpda_through
 from tf_aegan.purify.validate import check_images
 
 MODES = ("reconstruct", "search", "gated")
@@ -56,9 +57,24 @@ class Purifier:
         return (np.concatenate([p.images.numpy() for p in parts]),
                 np.concatenate([p.flags.numpy() for p in parts]), errors)
 
+    random = False  # a random purifier (Defense-GAN's restarts): an attacker averages its gradients (EOT)
+
     def white_box_part(self, x):
         """The differentiable part a white-box attacker differentiates through (identity if none)."""
         return x
+
+    def forward_tensor(self, x):
+        """The purified images as a tensor: what the defended classifier sees."""
+        return x
+
+    def label(self):
+        """How the defense is named in the adaptive tables."""
+        return "(classifier)"
+
+    def gradient_paths(self, classifier):
+        """How a white-box attacker differentiates through the defense `classifier(purifier(x))`: path
+        name -> model_fn (images -> logits). Without a purifier: the classifier itself ("pgd")."""
+        return {"pgd": classifier}
 
     def _purify(self, x):
         return Purified(x, tf.zeros(tf.shape(x)[0], tf.bool))
@@ -107,6 +123,22 @@ class LatentSearchPurifier(Purifier):
 
     white_box_part = reconstruct_tensor
 
+    def forward_tensor(self, x):
+        return self.reconstruct_tensor(x) if self.mode == "reconstruct" else self.search_tensor(x)
+
+    def label(self):
+        return "(reformer)" if self.mode == "reconstruct" else f"(search, L {self.steps})"
+
+    def gradient_paths(self, classifier):
+        """G(F(x)) is exact for the reformer (MagNet); for the search: through G(F(x)) (the paper's
+        white-box part), the whole unrolled search, and BPDA with G(F(x))'s gradient."""
+        rec = lambda v: classifier(self.reconstruct_tensor(v))  # noqa: E731
+        if self.mode == "reconstruct":
+            return {"fgsm-white": rec, "reconstruct": rec}
+        return {"fgsm-white": rec, "reconstruct": rec,
+                "bpda-gf": lambda v: classifier(bpda_through(self.search_tensor, self.reconstruct_tensor)(v)),
+                "search": lambda v: classifier(self.search_tensor(v))}
+
     def _reconstruct(self, x):
         rec = self.reconstruct_tensor(x)
         return rec, self.detector.error_of(rec, x)
@@ -148,6 +180,7 @@ class DefenseGANPurifier(Purifier):
     """Defense-GAN's projection: R random starts, L momentum steps each, the best restart kept per image."""
 
     name = "defensegan"
+    random = True
 
     def __init__(self, decoder, steps=S.DGAN_STEPS, restarts=S.DGAN_RESTARTS, lr=S.DGAN_LR,
                  momentum=S.DGAN_MOMENTUM, decay_at=S.DGAN_DECAY_AT, prior="normal", z_range=None, seed=0,
@@ -183,6 +216,17 @@ class DefenseGANPurifier(Purifier):
                       self.period, self.momentum, lo, hi, self.metric)
         z, errors = S.best_of_restarts(self.decoder, x, z, self.restarts, self.metric)
         return self.decoder(z, training=False), errors
+
+    def forward_tensor(self, x):
+        return self.project(x)[0]
+
+    def label(self):
+        return f"(L {self.steps}, R {self.restarts})"
+
+    def gradient_paths(self, classifier):
+        """The projection's gradient is useless (Athalye et al. 2018): BPDA with the identity, averaged
+        over its random restarts (EOT: `random`)."""
+        return {"bpda": lambda v: classifier(bpda_identity(self.forward_tensor)(v))}
 
     def _purify(self, x):
         images, errors = self._fn(x)
