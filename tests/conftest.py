@@ -139,3 +139,15 @@ def baselines_once(tiny_networks_once, tmp_path_factory):
     train.bigan.main(common + tiny + ["--epochs", "1", "--latent-dim", "8"])
     train.advtrain.main(common + tiny + ["--epochs", "1", "--steps", "2", "--step-size", "0.15"])
     return common
+
+
+@pytest.fixture(scope="session")
+def table_workdir(tmp_path_factory, tiny_networks_once):
+    """Tiny classifier A and AE-GAN (trained once per run) and substitutes B and C trained by the real
+    command, once per test worker: the common CLI options pointing at them (tests copy before changing)."""
+    import train.substitute
+
+    common = copy_tiny_networks(tiny_networks_once, tmp_path_factory.mktemp("table"))
+    for arch in ("B", "C"):
+        train.substitute.main(common + ["--arch", arch, "--rounds", "2", "--epochs-per-round", "2"])
+    return common

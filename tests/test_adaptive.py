@@ -224,3 +224,30 @@ def test_options_added_later_leave_earlier_cache_keys_as_they_were():
     assert cache_key_settings(settings) == before
     assert cache_key_settings(dict(settings, split="val"))["split"] == "val"
     assert cache_key_settings(dict(settings, classifier="c.keras"))["classifier"] == "c.keras"
+
+
+@pytest.fixture
+def with_baselines(baselines_once):
+    """The tiny work directory with every baseline (conftest.baselines_once: trained once per worker)."""
+    return baselines_once
+
+
+@pytest.mark.xdist_group(name="baselines")  # one worker builds the baselines once
+def test_adaptive_attacks_reach_every_baseline(with_baselines, tmp_path):
+    import evaluate.adaptive
+
+    methods = "none,advtr,magnet,bigan_s,defensegan,ae_s"
+    with pytest.raises(SystemExit) as e:  # ae_s has no networks in the tiny work directory: reported, exit 3
+        evaluate.adaptive.main(with_baselines + ["--methods", methods, "--attacks", "pgd,reconstruct,bpda,search",
+                                                 "--eps", "0.3", "--n", "4", "--steps", "2", "--restarts", "2",
+                                                 "--eot", "2", "--search-steps", "2", "--dgan-steps", "2",
+                                                 "--dgan-restarts", "2", "--no-sanity", "--labels", "true",
+                                                 "--out", str(tmp_path)])
+    assert e.value.code == 3
+    with open(tmp_path / "adaptive_mnist.json") as f:
+        result = json.load(f)
+    got = {(r["method"], r["attack"]) for r in result["rows"]}
+    assert got == {("none", "pgd"), ("advtr", "pgd"), ("magnet", "reconstruct"), ("bigan_s", "reconstruct"),
+                   ("bigan_s", "search"), ("defensegan", "bpda")}
+    assert "ae_s" in result["missing"] and all(r["n"] == 4 and r["restarts"] == 2 for r in result["rows"])
+    assert [r["defense"] for r in result["rows"] if r["method"] == "defensegan"] == ["defensegan (L 2, R 2)"]

@@ -378,3 +378,42 @@ def test_client_reads_png_refuses_nan_and_says_when_no_server_answers(tmp_path, 
     assert e.value.code == 1 and err.startswith("error: no model server answering at 127.0.0.1:9")
     assert export.client.reason("Graph execution error:\n\nDetected at node x\nassertion failed: [image values must "
                                 "lie in [0, 1]] [Condition x >= 0 did not hold]") == "image values must lie in [0, 1]"
+
+
+@pytest.fixture
+def with_baselines(baselines_once):
+    """The tiny work directory with every baseline (conftest.baselines_once: trained once per worker)."""
+    return baselines_once
+
+
+@pytest.mark.xdist_group(name="baselines")  # one worker builds the baselines once
+def test_baselines_ship_with_their_commands_and_earlier_entries_stay(with_baselines, tmp_path):
+    import os
+    import shutil
+
+    import export.weights
+
+    out = str(tmp_path / "weights")
+    first = export.weights.main(["--workdir", with_baselines[5], "--dataset", "mnist", "--out", out])
+    nets = first["networks"]
+    assert "python -m train.defensegan" in nets["defensegan/decoder.keras"]["command"]
+    assert "python -m train.advtrain" in nets["classifier_A_advtr/classifier.keras"]["command"]
+    assert "python -m train.bigan" in nets["bigan/encoder.keras"]["command"]
+    assert "python -m train.magnet" in nets["magnet/decoder.keras"]["command"]
+    assert os.path.isfile(f"{out}/defensegan/samples.png")
+    # Shipping a work directory that holds only classifier A keeps the networks shipped before.
+    partial = tmp_path / "partial"
+    shutil.copytree(os.path.join(with_baselines[5], "classifier_A"), partial / "classifier_A")
+    second = export.weights.main(["--workdir", str(partial), "--dataset", "mnist", "--out", out])
+    assert set(second["networks"]) == set(nets)
+    # float16 storage: half the bytes, loaded back as float32 networks, the accuracy change recorded.
+    half = export.weights.main(["--workdir", with_baselines[5], "--dataset", "mnist", "--out", out, "--float16", "all",
+                                "--data-dir", with_baselines[3]])
+    entry = half["networks"]["magnet/decoder.keras"]
+    assert entry["metrics"]["float16_accuracy_change"] <= 0.002 and entry["stored_as"] == "float16"
+    assert entry["bytes"] < 0.6 * nets["magnet/decoder.keras"]["bytes"]
+    from tf_aegan import store
+
+    dec = store.load_keras(f"{out}/magnet/decoder.keras", "decoder")
+    assert {w.dtype for w in dec.weights} == {"float32"}
+    assert "defensegan/decoder.keras" in half["networks"] and "classifier_A/classifier.keras" in half["networks"]

@@ -1,22 +1,22 @@
+"""evaluate.table and evaluate.table1: Table 1's blocks, their caches, the combined table."""
+
 import json
 
 import pytest
 
 import evaluate.table
-import train.aegan
-import train.classifier
-import train.substitute
 
 
-@pytest.fixture(scope="module")
-def workdir(tmp_path_factory, tiny_networks_once):
-    """Tiny classifier A and AE-GAN (trained once per run) and substitutes trained by the real commands."""
-    from tests.conftest import copy_tiny_networks
+@pytest.fixture
+def workdir(table_workdir):
+    """Tiny classifier A, AE-GAN and substitutes B and C (conftest.table_workdir)."""
+    return table_workdir
 
-    common = copy_tiny_networks(tiny_networks_once, tmp_path_factory.mktemp("table"))
-    for arch in ("B", "C"):
-        train.substitute.main(common + ["--arch", arch, "--rounds", "2", "--epochs-per-round", "2"])
-    return common
+
+@pytest.fixture
+def with_baselines(baselines_once):
+    """The tiny work directory with every baseline (conftest.baselines_once: trained once per worker)."""
+    return baselines_once
 
 
 def test_fgsm_table_end_to_end_writes_valid_json(workdir, tmp_path, capsys):
@@ -88,24 +88,6 @@ def test_shipped_weights_are_verified_on_load(workdir, tmp_path, capsys):
         result = json.load(f)
     assert "corrupt or truncated" in result["missing"]["ours"] and "none" in result["clean"]
     assert "corrupt or truncated" in capsys.readouterr().out
-
-
-def test_search_params_sweep_picks_within_the_clean_guard(workdir, tmp_path):
-    import evaluate.search_params
-
-    result = evaluate.search_params.main(workdir + ["--n", "4", "--steps", "2", "--step-sizes", "1,1000",
-                                                    "--factors", "1", "--out", str(tmp_path)])
-    assert len(result["rows"]) == 2 and {"white", "gray", "clean"} <= set(result["rows"][0])
-    floor = result["baseline"]["clean_reconstruct"]["accuracy"] - 0.05
-    ok = [r for r in result["rows"] if r["clean"]["accuracy"] >= floor and r["descends"]]
-    if result["best"] is None:
-        assert not ok
-    else:
-        chosen = next(r for r in result["rows"] if r["step_size"] == result["best"]["step_size"])
-        assert chosen in ok
-    for r in result["rows"]:
-        assert len(r["trajectory"]["gray"]) == 3 and r["descends"] == all(t[-1] < t[0] for t in r["trajectory"].values())
-    assert (tmp_path / "search_params_mnist_trajectory.png").exists()
 
 
 def test_default_out_is_untracked(workdir, tmp_path, monkeypatch):
@@ -202,65 +184,6 @@ def test_table_says_its_estimated_time_up_front(workdir, tmp_path, capsys):
     assert "need about" in out and out.index("need about") < out.index("gray-box pgd")
 
 
-def test_ablation_table_on_tiny_networks(workdir, tmp_path):
-    import evaluate.ablation
-
-    w = workdir[5]
-    train.aegan.main(workdir[:4] + ["--workdir", w, "--epochs", "1", "--batch-size", "16", "--latent-dim", "8",
-                                    "--no-adversarial", "--name", "ae", "--verbose", "0"])
-    result = evaluate.ablation.main(workdir[:4] + ["--workdir", w, "--networks", "AE=ae,AE-GAN+r=aegan", "--n", "6",
-                                                   "--search-steps", "2", "--cw-iterations", "2",
-                                                   "--cw-binary-steps", "1", "--out", str(tmp_path)])
-    assert [c["label"] for c in result["columns"]] == ["AE", "AE+s", "AE-GAN+r", "AE-GAN+r+s"]
-    for c in result["columns"]:
-        assert c["epochs"] == 1 and all(0 <= c[row]["accuracy"] <= 1 and c[row]["n"] == 6
-                                        for row in ("clean", "fgsm", "cw", "half_mask"))
-    assert "| half_mask |" in (tmp_path / "ablation_mnist.md").read_text()
-    with pytest.raises(SystemExit) as e:
-        evaluate.ablation.main(workdir[:4] + ["--workdir", w, "--networks", "AE-GAN=aegan_nonoise", "--n", "4",
-                                              "--cw-iterations", "1", "--cw-binary-steps", "1", "--out", str(tmp_path)])
-    assert e.value.code == 3
-
-
-def test_purification_on_tiny_networks(workdir, tmp_path):
-    import evaluate.purification
-
-    result = evaluate.purification.main(workdir + ["--n", "12", "--eps-list", "0.1,0.3", "--out", str(tmp_path)])
-    assert set(result["accuracy"]) == {f"{i}/{m}" for i in ("clean", "fgsm_0.3")
-                                       for m in ("none", "reconstruct", "search", "gated")} | {"fgsm_0.1/reconstruct"}
-    assert set(result["auc"]) == {f"{m}/fgsm_{e}" for m in ("mse", "l1") for e in ("0.1", "0.3")}
-    assert all(0 <= v <= 1 for v in result["auc"].values()) and result["threshold_mse"] > 0
-    for name in ("purification_mnist.json", "purification_mnist.md", "purified_mnist.png", "roc_l1_mnist.png",
-                 "detection_vs_eps_mnist.png", "figure10_mnist.png"):
-        assert (tmp_path / name).exists()
-
-
-def test_benchmarks_run_on_tiny_networks(workdir, tmp_path):
-    import bench.purify
-    import bench.serving
-
-    figures = bench.purify.main(workdir + ["--batch", "6", "--repeats", "1", "--steps", "2", "--dgan-steps", "2",
-                                           "--dgan-restarts", "2"])
-    assert figures["defensegan_over_ours"] > 0 and 0 <= figures["gated_flagged_clean"] <= 6
-    served = bench.serving.main(workdir + ["--batch", "8", "--single", "1", "--repeats", "1", "--requests", "2",
-                                           "--out", str(tmp_path)])
-    assert served["max_abs_diff_clean"] < 1e-4 and served["max_abs_diff_fgsm"] < 1e-4
-    cells = {(r["model"], r["batch"], r["adversarial_share"]) for r in served["mixed"]}
-    assert len(cells) == 2 * 3 * 4 and all(r["p99_ms"] >= r["p50_ms"] > 0 for r in served["mixed"])
-    assert (tmp_path / "serving_mnist.png").exists()
-    import bench.training
-
-    speeds = bench.training.main(workdir[:4] + ["--batch", "4", "--steps", "1", "--repeats", "1"])
-    assert set(speeds) == {"aegan", "magnet", "bigan", "defensegan", "advtrain"}
-    assert all(r["seconds_per_step"] > 0 and r["full_length_steps"] > 0 for r in speeds.values())
-
-
-@pytest.fixture
-def with_baselines(baselines_once):
-    """The tiny work directory with every baseline (conftest.baselines_once: trained once per worker)."""
-    return baselines_once
-
-
 @pytest.mark.xdist_group(name="baselines")  # one worker builds the baselines once
 def test_every_column_of_table1_with_baselines(with_baselines, tmp_path):
     methods = "none,ours,advtr,magnet,bigan_s,defensegan"
@@ -288,24 +211,6 @@ def test_every_column_of_table1_with_baselines(with_baselines, tmp_path):
     assert e.value.code == 2
 
 
-@pytest.mark.xdist_group(name="baselines")  # one worker builds the baselines once
-def test_tradeoff_table_on_tiny_networks(with_baselines, tmp_path):
-    import evaluate.tradeoff
-
-    result = evaluate.tradeoff.main(with_baselines + ["--n", "6", "--steps", "1,3", "--restarts", "1,2",
-                                                      "--out", str(tmp_path)])
-    cells = [(c["method"], c["R"], c["L"]) for c in result["cells"]]
-    assert sorted(cells) == sorted([("ours", 1, 1), ("ours", 1, 3), ("defensegan", 1, 1), ("defensegan", 1, 3),
-                                    ("defensegan", 2, 1), ("defensegan", 2, 3)])
-    cost = [c["R"] * c["L"] for c in result["cells"]]
-    assert cost == sorted(cost)  # cheap cells first
-    for c in result["cells"]:
-        assert c["seconds_per_image"] > 0 and all(c[i]["n"] == 6 for i in ("clean", "white", "gray"))
-        if c["method"] == "defensegan":  # its white-box images are the gray-box ones, projected once
-            assert c["white"] == c["gray"]
-    assert (tmp_path / "tradeoff_mnist.png").exists() and "| defensegan | 2 | 3 |" in (tmp_path / "tradeoff_mnist.md").read_text()
-
-
 def test_paper_numbers_are_the_papers_cells():
     """Spot checks against the paper's Table 1 (F-MNIST, gray-box FGSM: no Adv. Tr. cell) and Table 2."""
     from tf_aegan import paper
@@ -315,94 +220,6 @@ def test_paper_numbers_are_the_papers_cells():
     assert paper.table1("fashion_mnist", "blackbox", "black-A/C")["advtr"] == 0.777
     assert paper.table1("celeba", "fgsm", "gray") == {} and paper.table2("fashion_mnist", "ours", 1, 200) is None
     assert paper.table2("fashion_mnist", "defensegan", 10, 60) == (0.788, 0.787, 0.432)
-
-
-@pytest.mark.xdist_group(name="baselines")  # one worker builds the baselines once
-def test_latent_dim_table_on_tiny_networks(with_baselines, tmp_path):
-    """Table 8 with latent 8 (the tiny 'default' folders renamed by --dims) and 4."""
-    import evaluate.latent_dim
-
-    with pytest.raises(SystemExit) as e:  # aegan_z4 is not trained: reported, exit 3, MagNet's column kept
-        evaluate.latent_dim.main(with_baselines + ["--dims", "4", "--attacks", "fgsm", "--n", "6",
-                                                   "--out", str(tmp_path)])
-    assert e.value.code == 3
-    text = (tmp_path / "latent_dim_mnist.md").read_text()
-    assert "| white | fgsm |" in text and "MagNet D=4" in text and "ours (latent 4)" in text
-    row = next(line for line in text.splitlines() if line.startswith("| gray | fgsm |"))
-    cells = [c.strip() for c in row.strip("|").split("|")]
-    assert cells[3] != "-" and cells[4] == "-"  # MagNet at latent 4 ran, AE-GAN+rs at latent 4 did not
-    assert "Trained: MagNet D=4 1 epoch" in text  # lengths differ between sizes: the table says each
-    assert (tmp_path / "latent_dim_mnist.png").stat().st_size > 5000
-
-
-def test_latent_dim_plot_has_a_bar_per_measured_cell(tmp_path):
-    from tf_aegan.studies import latent_dim
-
-    rows = [{"threat": t, "method": m, "accuracy": 0.5, "ci": [0.4, 0.6]} for t in ("white", "gray")
-            for m in ("none", "magnet", "ours")]
-    result = {"dataset": "mnist", "n": 10, "dims": [4, 8],
-              "tables": {"4/fgsm": {"rows": rows, "trained": {"magnet": "2 epochs", "ours": "3 epochs"}},
-                         "8/fgsm": {"rows": rows[:2], "trained": {}}}}
-    assert latent_dim.cells(result, "gray", "fgsm") == {"MagNet D=4": (0.5, 0.4, 0.6), "AE-GAN+rs D=4": (0.5, 0.4, 0.6),
-                                                        "MagNet D=8": None, "AE-GAN+rs D=8": None}
-    assert latent_dim.trained_lengths(result) == {"MagNet D=4": "2 epochs", "AE-GAN+rs D=4": "3 epochs"}
-    latent_dim.write(result, str(tmp_path))
-    assert (tmp_path / "latent_dim_mnist.png").exists()
-    assert "Trained: MagNet D=4 2 epochs; AE-GAN+rs D=4 3 epochs." in (tmp_path / "latent_dim_mnist.md").read_text()
-
-
-@pytest.mark.xdist_group(name="baselines")  # one worker builds the baselines once
-def test_baselines_ship_with_their_commands_and_earlier_entries_stay(with_baselines, tmp_path):
-    import os
-    import shutil
-
-    import export.weights
-
-    out = str(tmp_path / "weights")
-    first = export.weights.main(["--workdir", with_baselines[5], "--dataset", "mnist", "--out", out])
-    nets = first["networks"]
-    assert "python -m train.defensegan" in nets["defensegan/decoder.keras"]["command"]
-    assert "python -m train.advtrain" in nets["classifier_A_advtr/classifier.keras"]["command"]
-    assert "python -m train.bigan" in nets["bigan/encoder.keras"]["command"]
-    assert "python -m train.magnet" in nets["magnet/decoder.keras"]["command"]
-    assert os.path.isfile(f"{out}/defensegan/samples.png")
-    # Shipping a work directory that holds only classifier A keeps the networks shipped before.
-    partial = tmp_path / "partial"
-    shutil.copytree(os.path.join(with_baselines[5], "classifier_A"), partial / "classifier_A")
-    second = export.weights.main(["--workdir", str(partial), "--dataset", "mnist", "--out", out])
-    assert set(second["networks"]) == set(nets)
-    # float16 storage: half the bytes, loaded back as float32 networks, the accuracy change recorded.
-    half = export.weights.main(["--workdir", with_baselines[5], "--dataset", "mnist", "--out", out, "--float16", "all",
-                                "--data-dir", with_baselines[3]])
-    entry = half["networks"]["magnet/decoder.keras"]
-    assert entry["metrics"]["float16_accuracy_change"] <= 0.002 and entry["stored_as"] == "float16"
-    assert entry["bytes"] < 0.6 * nets["magnet/decoder.keras"]["bytes"]
-    from tf_aegan import store
-
-    dec = store.load_keras(f"{out}/magnet/decoder.keras", "decoder")
-    assert {w.dtype for w in dec.weights} == {"float32"}
-    assert "defensegan/decoder.keras" in half["networks"] and "classifier_A/classifier.keras" in half["networks"]
-
-
-@pytest.mark.xdist_group(name="baselines")  # one worker builds the baselines once
-def test_adaptive_attacks_reach_every_baseline(with_baselines, tmp_path):
-    import evaluate.adaptive
-
-    methods = "none,advtr,magnet,bigan_s,defensegan,ae_s"
-    with pytest.raises(SystemExit) as e:  # ae_s has no networks in the tiny work directory: reported, exit 3
-        evaluate.adaptive.main(with_baselines + ["--methods", methods, "--attacks", "pgd,reconstruct,bpda,search",
-                                                 "--eps", "0.3", "--n", "4", "--steps", "2", "--restarts", "2",
-                                                 "--eot", "2", "--search-steps", "2", "--dgan-steps", "2",
-                                                 "--dgan-restarts", "2", "--no-sanity", "--labels", "true",
-                                                 "--out", str(tmp_path)])
-    assert e.value.code == 3
-    with open(tmp_path / "adaptive_mnist.json") as f:
-        result = json.load(f)
-    got = {(r["method"], r["attack"]) for r in result["rows"]}
-    assert got == {("none", "pgd"), ("advtr", "pgd"), ("magnet", "reconstruct"), ("bigan_s", "reconstruct"),
-                   ("bigan_s", "search"), ("defensegan", "bpda")}
-    assert "ae_s" in result["missing"] and all(r["n"] == 4 and r["restarts"] == 2 for r in result["rows"])
-    assert [r["defense"] for r in result["rows"] if r["method"] == "defensegan"] == ["defensegan (L 2, R 2)"]
 
 
 def test_cache_fingerprint_follows_contents_not_paths_or_times(tmp_path):

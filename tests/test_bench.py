@@ -1,0 +1,29 @@
+"""The benchmarks (bench/) on tiny networks."""
+
+import pytest
+
+
+@pytest.fixture
+def workdir(table_workdir):
+    """Tiny classifier A, AE-GAN and substitutes B and C (conftest.table_workdir)."""
+    return table_workdir
+
+
+def test_benchmarks_run_on_tiny_networks(workdir, tmp_path):
+    import bench.purify
+    import bench.serving
+
+    figures = bench.purify.main(workdir + ["--batch", "6", "--repeats", "1", "--steps", "2", "--dgan-steps", "2",
+                                           "--dgan-restarts", "2"])
+    assert figures["defensegan_over_ours"] > 0 and 0 <= figures["gated_flagged_clean"] <= 6
+    served = bench.serving.main(workdir + ["--batch", "8", "--single", "1", "--repeats", "1", "--requests", "2",
+                                           "--out", str(tmp_path)])
+    assert served["max_abs_diff_clean"] < 1e-4 and served["max_abs_diff_fgsm"] < 1e-4
+    cells = {(r["model"], r["batch"], r["adversarial_share"]) for r in served["mixed"]}
+    assert len(cells) == 2 * 3 * 4 and all(r["p99_ms"] >= r["p50_ms"] > 0 for r in served["mixed"])
+    assert (tmp_path / "serving_mnist.png").exists()
+    import bench.training
+
+    speeds = bench.training.main(workdir[:4] + ["--batch", "4", "--steps", "1", "--repeats", "1"])
+    assert set(speeds) == {"aegan", "magnet", "bigan", "defensegan", "advtrain"}
+    assert all(r["seconds_per_step"] > 0 and r["full_length_steps"] > 0 for r in speeds.values())

@@ -1,0 +1,121 @@
+"""The studies (tf_aegan.studies) through their commands: search parameters, Table 3's ablation,
+purification and detection, Table 2's trade-off, Table 8's latent dimension."""
+
+import pytest
+
+import train.aegan
+
+
+@pytest.fixture
+def workdir(table_workdir):
+    """Tiny classifier A, AE-GAN and substitutes B and C (conftest.table_workdir)."""
+    return table_workdir
+
+
+@pytest.fixture
+def with_baselines(baselines_once):
+    """The tiny work directory with every baseline (conftest.baselines_once: trained once per worker)."""
+    return baselines_once
+
+
+def test_search_params_sweep_picks_within_the_clean_guard(workdir, tmp_path):
+    import evaluate.search_params
+
+    result = evaluate.search_params.main(workdir + ["--n", "4", "--steps", "2", "--step-sizes", "1,1000",
+                                                    "--factors", "1", "--out", str(tmp_path)])
+    assert len(result["rows"]) == 2 and {"white", "gray", "clean"} <= set(result["rows"][0])
+    floor = result["baseline"]["clean_reconstruct"]["accuracy"] - 0.05
+    ok = [r for r in result["rows"] if r["clean"]["accuracy"] >= floor and r["descends"]]
+    if result["best"] is None:
+        assert not ok
+    else:
+        chosen = next(r for r in result["rows"] if r["step_size"] == result["best"]["step_size"])
+        assert chosen in ok
+    for r in result["rows"]:
+        assert len(r["trajectory"]["gray"]) == 3 and r["descends"] == all(t[-1] < t[0] for t in r["trajectory"].values())
+    assert (tmp_path / "search_params_mnist_trajectory.png").exists()
+
+
+def test_ablation_table_on_tiny_networks(workdir, tmp_path):
+    import evaluate.ablation
+
+    w = workdir[5]
+    train.aegan.main(workdir[:4] + ["--workdir", w, "--epochs", "1", "--batch-size", "16", "--latent-dim", "8",
+                                    "--no-adversarial", "--name", "ae", "--verbose", "0"])
+    result = evaluate.ablation.main(workdir[:4] + ["--workdir", w, "--networks", "AE=ae,AE-GAN+r=aegan", "--n", "6",
+                                                   "--search-steps", "2", "--cw-iterations", "2",
+                                                   "--cw-binary-steps", "1", "--out", str(tmp_path)])
+    assert [c["label"] for c in result["columns"]] == ["AE", "AE+s", "AE-GAN+r", "AE-GAN+r+s"]
+    for c in result["columns"]:
+        assert c["epochs"] == 1 and all(0 <= c[row]["accuracy"] <= 1 and c[row]["n"] == 6
+                                        for row in ("clean", "fgsm", "cw", "half_mask"))
+    assert "| half_mask |" in (tmp_path / "ablation_mnist.md").read_text()
+    with pytest.raises(SystemExit) as e:
+        evaluate.ablation.main(workdir[:4] + ["--workdir", w, "--networks", "AE-GAN=aegan_nonoise", "--n", "4",
+                                              "--cw-iterations", "1", "--cw-binary-steps", "1", "--out", str(tmp_path)])
+    assert e.value.code == 3
+
+
+def test_purification_on_tiny_networks(workdir, tmp_path):
+    import evaluate.purification
+
+    result = evaluate.purification.main(workdir + ["--n", "12", "--eps-list", "0.1,0.3", "--out", str(tmp_path)])
+    assert set(result["accuracy"]) == {f"{i}/{m}" for i in ("clean", "fgsm_0.3")
+                                       for m in ("none", "reconstruct", "search", "gated")} | {"fgsm_0.1/reconstruct"}
+    assert set(result["auc"]) == {f"{m}/fgsm_{e}" for m in ("mse", "l1") for e in ("0.1", "0.3")}
+    assert all(0 <= v <= 1 for v in result["auc"].values()) and result["threshold_mse"] > 0
+    for name in ("purification_mnist.json", "purification_mnist.md", "purified_mnist.png", "roc_l1_mnist.png",
+                 "detection_vs_eps_mnist.png", "figure10_mnist.png"):
+        assert (tmp_path / name).exists()
+
+
+@pytest.mark.xdist_group(name="baselines")  # one worker builds the baselines once
+def test_tradeoff_table_on_tiny_networks(with_baselines, tmp_path):
+    import evaluate.tradeoff
+
+    result = evaluate.tradeoff.main(with_baselines + ["--n", "6", "--steps", "1,3", "--restarts", "1,2",
+                                                      "--out", str(tmp_path)])
+    cells = [(c["method"], c["R"], c["L"]) for c in result["cells"]]
+    assert sorted(cells) == sorted([("ours", 1, 1), ("ours", 1, 3), ("defensegan", 1, 1), ("defensegan", 1, 3),
+                                    ("defensegan", 2, 1), ("defensegan", 2, 3)])
+    cost = [c["R"] * c["L"] for c in result["cells"]]
+    assert cost == sorted(cost)  # cheap cells first
+    for c in result["cells"]:
+        assert c["seconds_per_image"] > 0 and all(c[i]["n"] == 6 for i in ("clean", "white", "gray"))
+        if c["method"] == "defensegan":  # its white-box images are the gray-box ones, projected once
+            assert c["white"] == c["gray"]
+    assert (tmp_path / "tradeoff_mnist.png").exists() and "| defensegan | 2 | 3 |" in (tmp_path / "tradeoff_mnist.md").read_text()
+
+
+@pytest.mark.xdist_group(name="baselines")  # one worker builds the baselines once
+def test_latent_dim_table_on_tiny_networks(with_baselines, tmp_path):
+    """Table 8 with latent 8 (the tiny 'default' folders renamed by --dims) and 4."""
+    import evaluate.latent_dim
+
+    with pytest.raises(SystemExit) as e:  # aegan_z4 is not trained: reported, exit 3, MagNet's column kept
+        evaluate.latent_dim.main(with_baselines + ["--dims", "4", "--attacks", "fgsm", "--n", "6",
+                                                   "--out", str(tmp_path)])
+    assert e.value.code == 3
+    text = (tmp_path / "latent_dim_mnist.md").read_text()
+    assert "| white | fgsm |" in text and "MagNet D=4" in text and "ours (latent 4)" in text
+    row = next(line for line in text.splitlines() if line.startswith("| gray | fgsm |"))
+    cells = [c.strip() for c in row.strip("|").split("|")]
+    assert cells[3] != "-" and cells[4] == "-"  # MagNet at latent 4 ran, AE-GAN+rs at latent 4 did not
+    assert "Trained: MagNet D=4 1 epoch" in text  # lengths differ between sizes: the table says each
+    assert (tmp_path / "latent_dim_mnist.png").stat().st_size > 5000
+
+
+def test_latent_dim_plot_has_a_bar_per_measured_cell(tmp_path):
+    from tf_aegan.studies import latent_dim
+
+    rows = [{"threat": t, "method": m, "accuracy": 0.5, "ci": [0.4, 0.6]} for t in ("white", "gray")
+            for m in ("none", "magnet", "ours")]
+    result = {"dataset": "mnist", "n": 10, "dims": [4, 8],
+              "tables": {"4/fgsm": {"rows": rows, "trained": {"magnet": "2 epochs", "ours": "3 epochs"}},
+                         "8/fgsm": {"rows": rows[:2], "trained": {}}}}
+    assert latent_dim.cells(result, "gray", "fgsm") == {"MagNet D=4": (0.5, 0.4, 0.6), "AE-GAN+rs D=4": (0.5, 0.4, 0.6),
+                                                        "MagNet D=8": None, "AE-GAN+rs D=8": None}
+    assert latent_dim.trained_lengths(result) == {"MagNet D=4": "2 epochs", "AE-GAN+rs D=4": "3 epochs"}
+    latent_dim.write(result, str(tmp_path))
+    assert (tmp_path / "latent_dim_mnist.png").exists()
+    assert "Trained: MagNet D=4 2 epochs; AE-GAN+rs D=4 3 epochs." in (tmp_path / "latent_dim_mnist.md").read_text()
