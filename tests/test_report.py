@@ -30,6 +30,9 @@ def test_report_is_generated_from_result_files_and_reproducible(tmp_path):
     (tmp_path / "results" / "fashion_mnist" / "table2_tradeoff").mkdir()
     (tmp_path / "results" / "fashion_mnist" / "table2_tradeoff" / "tradeoff_fashion_mnist.md").write_text(
         "### Table 2 on fashion_mnist\n\n| a |\n|---|\n| 1 |\n\nSettings: {}\n")
+    (tmp_path / "configs" / "experiments" / "fashion_mnist").mkdir(parents=True)
+    (tmp_path / "configs" / "experiments" / "fashion_mnist" / "table2_tradeoff.json").write_text(
+        json.dumps({"_command": "python -m evaluate.tradeoff", "n": 500}))
     results = tmp_path / "RESULTS.md"
     results.write_text("# an old diary\n")
     text = evaluate.report.main(["--results", str(results)])
@@ -37,7 +40,8 @@ def test_report_is_generated_from_result_files_and_reproducible(tmp_path):
     assert text.index("## Where things stand") < text.index("# The paper's") < text.index("## Table 2") \
         < text.index("# Beyond the paper") < text.index("## Robustness under AutoAttack")
     assert "#### Table 2 on fashion_mnist" in text and "Settings: {}" not in text  # its settings stay in the JSON
-    assert "`python -m evaluate.tradeoff" in text and "results/fashion_mnist/table2_tradeoff" in text
+    assert "`python -m evaluate.tradeoff --config configs/experiments/fashion_mnist/table2_tradeoff.json`" in text
+    assert "results/fashion_mnist/table2_tradeoff" in text
     assert "| A | test | 0.1 | 0.900" in text and "**0.300 [0.200, 0.400]**" in text and "pgd 0.500" in text
     assert "python -m evaluate.adaptive --methods none --attacks pgd,autoattack --eps 0.1 --n 10" in text
     again = evaluate.report.main(["--results", str(results)])
