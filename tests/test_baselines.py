@@ -44,7 +44,9 @@ def test_trainer_runs_saves_resumes_and_purifies(name, idx_dir, tmp_path, capsys
     a, x, _ = tiny_classifier
     with pytest.raises(MissingNetworks):
         load_method(method, str(tmp_path / "empty"), "mnist", classifier=a)
-    m = load_method(method, str(tmp_path), "mnist", classifier=a)
+    m = load_method(method, str(tmp_path), "mnist", classifier=a, dgan={"steps": 5, "restarts": 2})
+    if method == "defensegan":  # the projection at a CPU-sized L and R
+        assert (m.purifier.steps, m.purifier.restarts) == (5, 2)
     images = m.purifier(x[:5])
     assert images.shape == x[:5].shape
     assert float(np.min(images)) >= 0.0 and float(np.max(images)) <= 1.0
