@@ -144,3 +144,12 @@ def test_every_config_is_accepted_by_its_command(path, capsys):
     with pytest.raises(SystemExit) as e:
         module.main(["--config", os.path.join(ROOT, path), "--help"])
     assert e.value.code == 0, capsys.readouterr().err
+
+
+def test_the_shipped_network_says_its_whole_length():
+    """The main job's `trained` row: the shipped AE-GAN+r's 60 epochs over its recipe's two stages, not
+    the 49 of its last run."""
+    from tf_aegan.methods import training_length
+
+    said = training_length(os.path.join(ROOT, "weights", "fashion_mnist", "aegan"))
+    assert said == "60 epochs (2 stages: configs/networks/fashion_mnist/aegan.json)"

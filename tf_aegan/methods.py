@@ -53,7 +53,44 @@ def training_length(folder):
     if config.get("kind") == "defensegan":
         return f"{epochs * config.get('iterations_per_epoch', 1000)} generator iterations"
     started = " (this run's; it started from other networks)" if config.get("init_from") else ""
+    recipe = _recipe_of(folder)
+    if config.get("init_from") and recipe:  # a staged recipe: the epochs of every stage, from scratch
+        total, stages = _recipe_epochs(recipe)
+        if total and stages > 1:
+            return f"{total} epochs ({stages} stages: {recipe})"
     return f"{epochs} epoch{'' if epochs == 1 else 's'}{started}"
+
+
+def _recipe_of(folder):
+    """The recipe (configs/...) a shipped network's manifest entry names, or None."""
+    import json
+
+    manifest = os.path.join(os.path.dirname(os.path.abspath(folder)), "manifest.json")
+    if not os.path.isfile(manifest):
+        return None
+    with open(manifest) as f:
+        entries = json.load(f).get("networks", {})
+    prefix = os.path.basename(os.path.abspath(folder)) + "/"
+    return next((e["recipe"] for k, e in entries.items() if k.startswith(prefix) and e.get("recipe")), None)
+
+
+def _recipe_epochs(recipe):
+    """(total epochs, stages) over a recipe and the stages it starts from ("_after")."""
+    import json
+
+    from tf_aegan.store import REPO_ROOT
+
+    total, stages, path, seen = 0, 0, recipe, set()
+    while path and path not in seen:
+        seen.add(path)
+        try:
+            with open(os.path.join(REPO_ROOT, path)) as f:
+                values = json.load(f)
+        except (OSError, ValueError):
+            return 0, 0
+        total, stages = total + int(values.get("epochs", 0)), stages + 1
+        path = (values.get("_after") or [None, None])[1]
+    return total, stages
 
 
 def _load(loader, *args):
