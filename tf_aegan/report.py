@@ -59,17 +59,19 @@ def robustness_section(root, dataset):
              "true labels, L-infinity; for a purifier, along each gradient path named (`reconstruct`: through "
              "A(G(F(x))), the white row's path; `search`: through the whole unrolled search), the examples scored "
              "on the whole defense, Square querying the defense itself. The strongest other attack is PGD (100 "
-             "steps of 2.5 eps / 100, one random start) on the same images. Test images; machine: " + MACHINE + ".",
+             "steps of 2.5 eps / 100, one random start) on the same images. Test images unless marked val; machine: "
+             + MACHINE + ".",
              ""]
+    table = ["| defense | eps | n | clean | after APGD-CE | after APGD-T | after Square | **AutoAttack** | "
+             "strongest other attack, same images | Square queries | result |", "|---|---|---|---|---|---|---|---|---|---|---|"]
+    commands, notes, passed, total = [], [], 0, 0
     for path in files:
         r = _load(path)
         aa = [row for row in r["rows"] if row["attack"] == "autoattack"]
         if not aa:
             continue
-        lines += [f"`{_command(r, 'adaptive')}` ({_rel(path, root)}):", "",
-                  "| defense | eps | n | clean | after APGD-CE | after APGD-T | after Square | **AutoAttack** | "
-                  "strongest other attack, same images | Square queries |",
-                  "|---|---|---|---|---|---|---|---|---|---|"]
+        name = os.path.basename(os.path.dirname(path))
+        commands.append(f"- {name}: `{_command(r, 'adaptive')}`")
         for row in aa:
             after = row["after"]
             cols = []
@@ -80,17 +82,17 @@ def robustness_section(root, dataset):
                       and o["attack"] != "autoattack"]
             best = min(others, key=lambda o: o["accuracy"]) if others else None
             other = f"{best['attack']} {fmt(best)} (n={best['n']})" if best else "-"
-            lines.append(f"| {row['defense']} | {row['eps']} | {row['n']} | {fmt(row['clean'])} | " + " | ".join(cols)
-                         + f" | **{fmt(row)}** | {other} | {row['square_queries']} |")
+            table.append(f"| {row['defense']} | {row['eps']} | {row['n']} | {fmt(row['clean'])} | " + " | ".join(cols)
+                         + f" | **{fmt(row)}** | {other} | {row['square_queries']} | {name} ({r['split']}) |")
         checks = [c for c in r.get("sanity", []) if "AutoAttack" in c["name"] or "Square" in c["name"]
                   or "ensemble" in c["name"]]
-        failed = [c for c in checks if not c["passed"]]
-        lines += ["", f"Checks: {len(checks) - len(failed)} of {len(checks)} passed (a PGD number more than 0.05 "
-                  "above AutoAttack on the same images is a weak attack or masking; the ensemble never above a part; "
-                  "Square breaking more than 0.05 of what the gradient attacks left is a masking signal)."
-                  + "".join(f"\n- FAILED: {c['name']}: {json.dumps({k: v for k, v in c.items() if k not in ('name', 'passed')})}"
-                            for c in failed), ""]
-    return lines
+        passed, total = passed + sum(c["passed"] for c in checks), total + len(checks)
+        notes += [f"- FAILED ({name}): {c['name']}: {json.dumps({k: v for k, v in c.items() if k not in ('name', 'passed')})}"
+                  for c in checks if not c["passed"]]
+    return lines + table + ["", f"Checks: {passed} of {total} passed (a PGD number more than 0.05 above AutoAttack on "
+                                "the same images is a weak attack or masking; the ensemble never above a part; Square "
+                                "breaking more than 0.05 of what the gradient attacks left is a masking signal).",
+                            *notes, "", "Commands:", *commands, ""]
 
 
 def summary_section(root, dataset):
@@ -110,6 +112,9 @@ def summary_section(root, dataset):
                     + (f"falls by {pgd['accuracy'] - row['accuracy']:.3f}" if pgd["accuracy"] - row["accuracy"] > 0.005
                        else "same"))
                 behind = f" behind {base}" if base and base not in row["defense"] else ""
+                own = dict(f.split("=", 1) for f in r["settings"].get("folders") or ()).get(row.get("method"))
+                if own:  # which network of the method (e.g. one adversarially trained classifier of several)
+                    behind += f", {os.path.basename(own.rstrip('/'))}"
                 key = (row["defense"] + behind, r["split"], row["eps"])
                 if key in seen:  # the bare classifier A appears in every classifier's result
                     continue
@@ -164,7 +169,8 @@ def advtrain_section(root, dataset):
              "of each run fixed before it (`scripts/queue.sh`); `classifier.keras` is the epoch of the best "
              "validation PGD-20 accuracy at the full eps (1000 validation images; Rice et al. 2020's early "
              "stopping). Per epoch: training loss and accuracy on the training attack's examples, validation "
-             "clean and PGD-20 accuracy. Their robustness is AutoAttack's number above. Machine: " + MACHINE + ".", ""]
+             "clean and PGD-20 accuracy (the kept and the last epoch; every epoch in the plot and the run's "
+             "history.csv). Their robustness is AutoAttack's number above. Machine: " + MACHINE + ".", ""]
     for folder in folders:
         name = os.path.basename(folder)
         cfg = _load(os.path.join(folder, "config.json"))
@@ -189,7 +195,8 @@ def advtrain_section(root, dataset):
         if os.path.isfile(spath):
             with open(spath) as f:
                 seconds = {int(r["epoch"]): float(r["seconds"]) for r in csv.DictReader(f)}
-        for e, row in hist.items():
+        shown = sorted({best, max(hist)})  # the kept and the last epoch; the plot and history.csv have them all
+        for e, row in ((e, hist[e]) for e in shown):
             mark = " (kept)" if e == best else ""
             lines.append(f"| {e + 1}{mark} | {float(row['learning_rate']):.0e} | {float(row['loss']):.3f} | "
                          f"{float(row['adv_accuracy']):.3f} | {float(row['val_accuracy']):.3f} | "
