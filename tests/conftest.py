@@ -151,3 +151,15 @@ def table_workdir(tmp_path_factory, tiny_networks_once):
     for arch in ("B", "C"):
         train.substitute.main(common + ["--arch", arch, "--rounds", "2", "--epochs-per-round", "2"])
     return common
+
+
+@pytest.fixture
+def workdir(table_workdir):
+    """The table tests' name for table_workdir: tiny classifier A, AE-GAN and substitutes B and C (conftest.table_workdir)."""
+    return table_workdir
+
+
+@pytest.fixture
+def with_baselines(baselines_once):
+    """The tests' name for baselines_once: the tiny work directory with every baseline."""
+    return baselines_once

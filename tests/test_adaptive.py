@@ -226,12 +226,6 @@ def test_options_added_later_leave_earlier_cache_keys_as_they_were():
     assert cache_key_settings(dict(settings, classifier="c.keras"))["classifier"] == "c.keras"
 
 
-@pytest.fixture
-def with_baselines(baselines_once):
-    """The tiny work directory with every baseline (conftest.baselines_once: trained once per worker)."""
-    return baselines_once
-
-
 @pytest.mark.xdist_group(name="baselines")  # one worker builds the baselines once
 def test_adaptive_attacks_reach_every_baseline(with_baselines, tmp_path):
     import evaluate.adaptive

@@ -3,12 +3,6 @@
 import pytest
 
 
-@pytest.fixture
-def workdir(table_workdir):
-    """Tiny classifier A, AE-GAN and substitutes B and C (conftest.table_workdir)."""
-    return table_workdir
-
-
 def test_benchmarks_run_on_tiny_networks(workdir, tmp_path):
     import bench.purify
     import bench.serving

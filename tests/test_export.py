@@ -356,7 +356,6 @@ def test_manifest_command_of_a_bigan_says_how_its_discriminator_was_built():
     assert with_bn == plain + " --discriminator-batchnorm"
 
 
-
 def test_client_reads_png_refuses_nan_and_says_when_no_server_answers(tmp_path, capsys):
     from PIL import Image
 
@@ -378,12 +377,6 @@ def test_client_reads_png_refuses_nan_and_says_when_no_server_answers(tmp_path, 
     assert e.value.code == 1 and err.startswith("error: no model server answering at 127.0.0.1:9")
     assert export.client.reason("Graph execution error:\n\nDetected at node x\nassertion failed: [image values must "
                                 "lie in [0, 1]] [Condition x >= 0 did not hold]") == "image values must lie in [0, 1]"
-
-
-@pytest.fixture
-def with_baselines(baselines_once):
-    """The tiny work directory with every baseline (conftest.baselines_once: trained once per worker)."""
-    return baselines_once
 
 
 @pytest.mark.xdist_group(name="baselines")  # one worker builds the baselines once

@@ -6,18 +6,6 @@ import pytest
 import train.aegan
 
 
-@pytest.fixture
-def workdir(table_workdir):
-    """Tiny classifier A, AE-GAN and substitutes B and C (conftest.table_workdir)."""
-    return table_workdir
-
-
-@pytest.fixture
-def with_baselines(baselines_once):
-    """The tiny work directory with every baseline (conftest.baselines_once: trained once per worker)."""
-    return baselines_once
-
-
 def test_search_params_sweep_picks_within_the_clean_guard(workdir, tmp_path):
     import evaluate.search_params
 

@@ -7,18 +7,6 @@ import pytest
 import evaluate.table
 
 
-@pytest.fixture
-def workdir(table_workdir):
-    """Tiny classifier A, AE-GAN and substitutes B and C (conftest.table_workdir)."""
-    return table_workdir
-
-
-@pytest.fixture
-def with_baselines(baselines_once):
-    """The tiny work directory with every baseline (conftest.baselines_once: trained once per worker)."""
-    return baselines_once
-
-
 def test_fgsm_table_end_to_end_writes_valid_json(workdir, tmp_path, capsys):
     out = str(tmp_path / "out")
     with pytest.raises(SystemExit) as e:  # a requested method did not run: not a success
