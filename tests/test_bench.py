@@ -1,7 +1,5 @@
 """The benchmarks (bench/) on tiny networks."""
 
-import pytest
-
 
 def test_benchmarks_run_on_tiny_networks(workdir, tmp_path):
     import bench.purify
