@@ -35,6 +35,20 @@ echo "== $(date -u +%FT%TZ) adversarial training, eps 0.3 (PGD-7, from the eps 0
 finished classifier_A_advtr_eps0.3_pgd7 || .venv/bin/python -m train.advtrain --dataset fashion_mnist --workdir $W --name A_advtr_eps0.3_pgd7 --verbose 2 \
   --eps 0.3 --steps 7 --step-size 0.107 --epochs 7 --warmup 2 --lr-schedule piecewise --val-steps 20 \
   --init-from $W/classifier_A_advtr_eps0.1/classifier.keras
+# - eps 0.3, third recipe (the PGD-7 network at 7 epochs: val AutoAttack 0.417, clean 0.740; its lr fell
+#   10x after 3 epochs while validation PGD was still rising): the same PGD-7 attack (step 0.107, random
+#   start) for 10 more epochs from the PGD-7 network, lr 1e-3 with 10x drops at 50% and 75%, the best
+#   validation PGD-20 epoch kept. The shipping rule, fixed before this run, for every eps 0.3 network:
+#   on the first 300 validation images at eps 0.3 (AutoAttack standard, n = 300), ship the network with
+#   the highest AutoAttack accuracy among those whose gradient-free check passes (Square after APGD
+#   lowers accuracy by at most 0.05, i.e. gradients are not masked) and whose clean accuracy is at least
+#   0.70. The cross-entropy PGD-100 vs AutoAttack gap is reported, no longer a veto: APGD-CE, with the
+#   same loss, already falls 0.07-0.09 below our PGD-100 on these networks (a weaker PGD, not masking),
+#   and the published PGD-AT anchor shows the same gap (PGD-100 0.569, AutoAttack 0.460).
+echo "== $(date -u +%FT%TZ) adversarial training, eps 0.3 (PGD-7, 10 more epochs from the PGD-7 network)" >&2
+finished classifier_A_advtr_eps0.3_pgd7_long || .venv/bin/python -m train.advtrain --dataset fashion_mnist --workdir $W --name A_advtr_eps0.3_pgd7_long --verbose 2 \
+  --eps 0.3 --steps 7 --step-size 0.107 --epochs 10 --lr-schedule piecewise --val-steps 20 \
+  --init-from $W/classifier_A_advtr_eps0.3_pgd7/classifier.keras
 # Then the baselines toward their full length (issue 25), each resuming from its committed epochs:
 # - the latent-20 AE-GAN+r (Table 8; the noise rule's pick at 29 epochs) to Table 4's 60 epochs;
 # - BiGAN with BatchNorm in D (the setting that does not collapse) to the paper's 60 epochs;
