@@ -37,9 +37,12 @@ for step in ${steps[@]}; do
           --aa-paths pgd --eps 0.1,0.3 --n 500 --out $R/autoattack_peer_$net
       done ;;
     defended)  # the defended-classifier study (tf_aegan/studies/defended.py): design 1 on validation, then test
-      for e in 0.1 0.3; do
-        C=$W/classifier_A_advtr_eps$e/classifier.keras
-        [ -f $W/classifier_A_advtr_eps$e/metrics.json ] || { echo "skipping eps $e: its training has not finished" >&2; continue; }
+      # each eps's adversarially trained network: eps 0.1 FGSM-RS; eps 0.3 the best by queue.sh's rule
+      # (DEFENDED_NETS="0.1:<run> 0.3:<run>" overrides)
+      for e_net in ${DEFENDED_NETS:-0.1:A_advtr_eps0.1 0.3:A_advtr_eps0.3_pgd7}; do
+        e=${e_net%%:*}; net=classifier_${e_net##*:}
+        C=$W/$net/classifier.keras
+        [ -f $W/$net/metrics.json ] || { echo "skipping eps $e: $net has not finished training" >&2; continue; }
         for split_n in ${DEFENDED_SPLITS:-val:100 test:200}; do
           .venv/bin/python -m evaluate.adaptive --methods none,ours --classifier $C --split ${split_n%%:*} \
             --n ${split_n##*:} --eps $e --attacks pgd,reconstruct,autoattack --steps 100 --restarts 1 \
