@@ -390,35 +390,37 @@ def aegan_training_section(root, dataset):
             *_include(root, folder)]
 
 
-def bench_training_section(root, dataset):
-    path = os.path.join(root, "results", dataset, "bench_training", "bench_training.json")
+def _json_table(root, path, heading, about, command, header, rows):
+    """A section of one table from one results JSON: `rows(result)` yields the cells of each row."""
     if not os.path.isfile(path):
         return []
-    r = _load(path)
-    lines = ["## Training speed of every trainer", "",
-             "Seconds per Keras training step on real batches, and the paper's full length at that speed. Machine: "
-             + MACHINE + ".", "", "`python -m bench.training --steps 3 --repeats 2 --json` "
-             f"({_rel(path, root)})", "", "| trainer | s/step | full-length steps | hours |", "|---|---|---|---|"]
-    for name, row in r.items():
-        lines.append(f"| {name} | {row['seconds_per_step']:.2f} | {row['full_length_steps']} | "
-                     f"{row['full_length_hours']:.1f} |")
+    lines = [heading, "", about, "", f"`{command}` ({_rel(path, root)})", "",
+             "| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(cells) + " |" for cells in rows(_load(path))]
     return lines + [""]
+
+
+def bench_training_section(root, dataset):
+    return _json_table(
+        root, os.path.join(root, "results", dataset, "bench_training", "bench_training.json"),
+        "## Training speed of every trainer",
+        "Seconds per Keras training step on real batches, and the paper's full length at that speed. Machine: "
+        + MACHINE + ".", "python -m bench.training --steps 3 --repeats 2 --json",
+        ["trainer", "s/step", "full-length steps", "hours"],
+        lambda r: ([name, f"{row['seconds_per_step']:.2f}", str(row["full_length_steps"]),
+                    f"{row['full_length_hours']:.1f}"] for name, row in r.items()))
 
 
 def bigan_section(root, dataset):
-    path = os.path.join(root, "results", dataset, "bigan_collapse", "bigan_probe.json")
-    if not os.path.isfile(path):
-        return []
-    r = _load(path)
-    lines = ["## BiGAN's collapse, and the setting that does not collapse", "",
-             "How varied BiGAN's samples G(z) are after 400 steps (std over samples; classes A reads in them), for "
-             "the paper's setting (`shipped`), Adam beta_2 0.001 and BatchNorm in D's image path (`bn_d`, used since).",
-             "", f"`python scripts/bigan_probe.py --steps 400 --every 100 --variants bn_d,beta2,shipped` "
-             f"({_rel(path, root)})", "", "| variant | step | sample std | classes | D loss |", "|---|---|---|---|---|"]
-    for name, runs in r["runs"].items():
-        for row in runs[-1:]:
-            lines.append(f"| {name} | {row['step']} | {row['sample_std']:.3f} | {row['classes']} | {row['d_loss']:.3f} |")
-    return lines + [""]
+    return _json_table(
+        root, os.path.join(root, "results", dataset, "bigan_collapse", "bigan_probe.json"),
+        "## BiGAN's collapse, and the setting that does not collapse",
+        "How varied BiGAN's samples G(z) are after 400 steps (std over samples; classes A reads in them), for "
+        "the paper's setting (`shipped`), Adam beta_2 0.001 and BatchNorm in D's image path (`bn_d`, used since).",
+        "python scripts/bigan_probe.py --steps 400 --every 100 --variants bn_d,beta2,shipped",
+        ["variant", "step", "sample std", "classes", "D loss"],
+        lambda r: ([name, str(row["step"]), f"{row['sample_std']:.3f}", str(row["classes"]), f"{row['d_loss']:.3f}"]
+                   for name, runs in r["runs"].items() for row in runs[-1:]))
 
 
 def generated(root=".", dataset="fashion_mnist"):
