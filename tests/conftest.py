@@ -163,3 +163,15 @@ def workdir(table_workdir):
 def with_baselines(baselines_once):
     """The tests' name for baselines_once: the tiny work directory with every baseline."""
     return baselines_once
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config, items):
+    """Under `--dist loadgroup` (scripts/test.sh), xdist marks each grouped test's id with `@group`: if it
+    did not (pytest 9.2 with xdist 3.8), the baselines would be trained on both workers, so stop."""
+    if not (os.environ.get("PYTEST_XDIST_WORKER") and getattr(config.option, "loadgroup", False)):
+        return
+    lost = [item.nodeid for item in items if item.get_closest_marker("xdist_group") and "@" not in item.nodeid]
+    if lost:
+        raise pytest.UsageError(f"pytest-xdist did not group {lost[0]} (and {len(lost) - 1} more): "
+                                "pytest and pytest-xdist do not work together here (see pyproject.toml)")

@@ -2,6 +2,7 @@
 purifier returns images of the input's shape in [0, 1]."""
 
 import json
+import os
 
 import numpy as np
 import pytest
@@ -60,9 +61,18 @@ def test_trainer_runs_saves_resumes_and_purifies(name, idx_dir, tmp_path, capsys
 def test_defensegan_generator_and_critic_follow_its_code(idx_dir, tmp_path):
     import keras
 
-    train.defensegan.main(COMMON + ["--data-dir", idx_dir, "--workdir", str(tmp_path), "--iterations", "1",
-                                    "--iterations-per-epoch", "1", "--batch-size", "4", "--latent-dim", "8"])
+    train.defensegan.main(COMMON + ["--data-dir", idx_dir, "--workdir", str(tmp_path), "--iterations", "2",
+                                    "--iterations-per-epoch", "1", "--batch-size", "4", "--latent-dim", "8",
+                                    "--snapshots", "1,2"])
     gen = keras.saving.load_model(tmp_path / "defensegan" / "decoder.keras")
+    # the convergence rule's doublings: the generator kept at each asked iteration count
+    snap = keras.saving.load_model(tmp_path / "defensegan" / "snapshots" / "decoder_1.keras")
+    assert sorted(os.listdir(tmp_path / "defensegan" / "snapshots")) == ["decoder_1.keras", "decoder_2.keras"]
+    assert not all(np.allclose(a, b) for a, b in zip(snap.get_weights(), gen.get_weights()))
+    with pytest.raises(SystemExit) as e:
+        train.defensegan.main(COMMON + ["--data-dir", idx_dir, "--workdir", str(tmp_path / "x"), "--iterations", "2",
+                                        "--iterations-per-epoch", "2", "--snapshots", "1"])
+    assert e.value.code == 2
     critic = keras.saving.load_model(tmp_path / "defensegan" / "critic.keras")
     no_bn = lambda net: not any(isinstance(l, keras.layers.BatchNormalization) for l in net.layers)  # noqa: E731
     assert no_bn(gen) and no_bn(critic)  # USE_BN: False; the penalty is per image

@@ -79,9 +79,10 @@ class ConfigArgumentParser(argparse.ArgumentParser):
             defaults = {}
             for k, v in values.items():
                 action = actions[k]
-                if isinstance(v, list) and not isinstance(action, argparse._AppendAction):
+                many = isinstance(action, argparse._AppendAction) or action.nargs in ("*", "+")
+                if isinstance(v, list) and not many:
                     v = ",".join(map(str, v))  # comma-separated options ("--eps 0.1,0.3")
-                if isinstance(v, str) and action.type is not None and not isinstance(action, argparse._AppendAction):
+                if isinstance(v, str) and action.type is not None and not many:
                     try:
                         v = action.type(v)
                     except (TypeError, ValueError):
@@ -90,6 +91,11 @@ class ConfigArgumentParser(argparse.ArgumentParser):
                     self.error(f"{path}: --{k.replace('_', '-')} must be one of {', '.join(map(str, action.choices))}, "
                                f"got {v!r}")
                 defaults[k] = v
+            for action in self._actions:  # what the file gives is no longer required on the command line
+                if action.dest in defaults:
+                    action.required = False
+                    if not action.option_strings:  # a positional list
+                        action.nargs = "*"
             self.set_defaults(**defaults)
             # what a training run records in its config.json (and a manifest beside a shipped network)
             os.environ[RECIPE_ENV] = f"{_portable(path)} {config_hash(path)}"

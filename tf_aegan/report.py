@@ -166,9 +166,9 @@ def advtrain_section(root, dataset):
         return []
     lines = ["## Adversarial training (Table 1's Adv. Tr.)", "",
              "Classifier A (Table 5) trained on adversarial examples of every batch (Madry et al. 2018), the recipe "
-             "of each run fixed before it (`scripts/queue.sh`); `classifier.keras` is the epoch of the best "
-             "validation PGD-20 accuracy at the full eps (1000 validation images; Rice et al. 2020's early "
-             "stopping). Per epoch: training loss and accuracy on the training attack's examples, validation "
+             "of each run fixed before it (`_rule` in its recipe, `configs/networks/fashion_mnist/advtr_*.json`); "
+             "`classifier.keras` is the epoch of the best validation PGD-20 accuracy at the full eps (1000 "
+             "validation images; Rice et al. 2020's early stopping). Per epoch: training loss and accuracy on the training attack's examples, validation "
              "clean and PGD-20 accuracy (the kept and the last epoch; every epoch in the plot and the run's "
              "history.csv). Their robustness is AutoAttack's number above. Machine: " + MACHINE + ".", ""]
     for folder in folders:
@@ -239,7 +239,8 @@ def table1_section(root, dataset):
     with open(path) as f:
         body = f.read().rstrip("\n")
     return ["## Table 1 on Fashion-MNIST, with AutoAttack's white-aa rows", "",
-            f"`python -m evaluate.table1 {' '.join(table['sources'])} --out results/{dataset}/table1`", "",
+            f"`python -m evaluate.table1 --config configs/experiments/{dataset}/table1.json` (its {len(table['sources'])} "
+            f"column results, each made by its config in `configs/experiments/{dataset}/table1/`)", "",
             body.replace("### Table 1", "#### Table 1", 1), ""]
 
 
@@ -314,7 +315,7 @@ BEYOND = [
     ("Table 1's CW rows at n = 1000", "table1_cw_n1000", "None and Ours, CW-L2 30 x 3.",
      None, True),
     ("Table 1's AE+s column (FGSM)", "table1/columns/ae_s", "The plain auto-encoder with the search.",
-     None, True),
+     "python -m evaluate.table --config configs/experiments/{dataset}/table1/ae_s_fgsm.json", True),
     ("Defense-GAN's control: its projection started at N(0, 1)", "defensegan_init_std1",
      "Defense-GAN's code starts the search at N(0, 0.1) (Table 1 uses that); this starts it at N(0, 1).",
      None, True),
@@ -377,7 +378,7 @@ def _section(root, dataset, heading, name, about, command, compact=False):
                                                     sorted(glob.glob(os.path.join(folder, "*.png")))] + [""]
     else:
         body = _compact_tables(root, folder) if compact else _include(root, folder, recursive)
-    return [f"## {heading}", "", about, "", f"`{command.format(out=out)}` ({out}/)", "", *body]
+    return [f"## {heading}", "", about, "", f"`{command.format(out=out, dataset=dataset)}` ({out}/)", "", *body]
 
 
 def aegan_training_section(root, dataset):

@@ -6,6 +6,13 @@ Checkpoints every --iterations-per-epoch generator iterations; re-running the sa
 
 from tf_aegan import cli, defaults
 
+
+
+def iterations(text):
+    """--snapshots' comma-separated generator iterations."""
+    return list(cli.numbers(text, "snapshots", int))
+
+
 OPTIONS = [
     ("--iterations", dict(type=int, default=defaults.DGAN_ITERATIONS,
                           help="generator iterations (Defense-GAN's code: 200000), rounded up to whole epochs")),
@@ -16,6 +23,9 @@ OPTIONS = [
     ("--lr", dict(type=float, default=defaults.DGAN_TRAIN_LR, help="Adam learning rate (betas 0.5, 0.9)")),
     ("--iterations-per-epoch", dict(type=int, default=defaults.DGAN_ITERATIONS_PER_EPOCH,
                                     help="generator iterations between checkpoints (one Keras epoch)")),
+    ("--snapshots", dict(type=iterations, default=None, metavar="N,N,...",
+                         help="generator iterations at which the generator is also kept as "
+                              "snapshots/decoder_<iterations>.keras (comma-separated; multiples of --iterations-per-epoch)")),
     ("--name", dict(default="defensegan", help="subfolder of --workdir")),
 ]
 

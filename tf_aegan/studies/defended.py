@@ -3,7 +3,7 @@ classifier add robustness to it under a full adaptive attack? Its rule, fixed be
 
 Designs (each a purifier in front of a classifier, `evaluate.adaptive --classifier`):
 1. `advtr_behind_purifier`: the shipped AE-GAN+rs in front of the adversarially trained classifier A
-   of the same eps (`scripts/queue.sh`), nothing retrained.
+   of the same eps (`configs/networks/fashion_mnist/advtr_*.json`), nothing retrained.
 2. `purified_advtr`: classifier A adversarially trained on purified images, the training attack
    (FGSM with a random start) going through G(F(x)); checked for catastrophic overfitting with a
    50-step attack on validation images.

@@ -45,11 +45,18 @@ def train_defensegan(dataset_name="fashion_mnist", workdir="workdirs/fashion_mni
                      latent_dim=defaults.LATENT_DIM, iterations=defaults.DGAN_ITERATIONS, batch_size=defaults.DGAN_BATCH,
                      critic_steps=defaults.DGAN_CRITIC_STEPS, gp_weight=defaults.DGAN_GP_WEIGHT,
                      lr=defaults.DGAN_TRAIN_LR, name="defensegan", strategy="default", logical_cpus=None, seed=0,
-                     verbose=None, iterations_per_epoch=defaults.DGAN_ITERATIONS_PER_EPOCH):
+                     verbose=None, iterations_per_epoch=defaults.DGAN_ITERATIONS_PER_EPOCH, snapshots=None):
     """Train Defense-GAN's WGAN-GP generator for `iterations` generator steps, rounded up to whole
-    epochs of `iterations_per_epoch` (the checkpoint interval); the generator is saved as `decoder.keras`, the critic as `critic.keras`."""
+    epochs of `iterations_per_epoch` (the checkpoint interval); the generator is saved as `decoder.keras`, the critic as `critic.keras`.
+    `snapshots` (generator iterations, multiples of `iterations_per_epoch`): the generator is also kept as
+    snapshots/decoder_<iterations>.keras there, for the convergence rule's doublings (scripts/run.py's queue)."""
     _check_positive(iterations=iterations, batch_size=batch_size, iterations_per_epoch=iterations_per_epoch,
                     critic_steps=critic_steps, latent_dim=latent_dim)
+    snapshots = sorted(set(snapshots or ()))
+    bad = [s for s in snapshots if s < 1 or s % iterations_per_epoch or s > iterations]
+    if bad:
+        raise ValueError(f"snapshots must be multiples of iterations_per_epoch={iterations_per_epoch} up to "
+                         f"iterations={iterations}, got {bad}")
     if gp_weight < 0 or lr <= 0:
         raise ValueError(f"need gp_weight >= 0 and lr > 0, got gp_weight={gp_weight}, lr={lr}")
     dist = make_strategy(strategy, logical_cpus)
@@ -78,9 +85,16 @@ def train_defensegan(dataset_name="fashion_mnist", workdir="workdirs/fashion_mni
     epochs = math.ceil(iterations / iterations_per_epoch)
     start = time.time()
     draw = _sample_grid(folder, name, generator, latent_dim, "normal", dataset_name)
+
+    def on_epoch(epoch):
+        draw(epoch)
+        done = (epoch + 1) * iterations_per_epoch
+        if done in snapshots:
+            os.makedirs(os.path.join(folder, "snapshots"), exist_ok=True)
+            generator.save(os.path.join(folder, "snapshots", f"decoder_{done}.keras"))
     fit_resumable(model, train.take(iterations_per_epoch), epochs, folder,
                   val_ds=batches(data, "val", 500, None, False),
-                  callbacks=[SaveNetworks(folder, nets, draw)], verbose=verbose, initial_epoch=initial_epoch)
+                  callbacks=[SaveNetworks(folder, nets, on_epoch)], verbose=verbose, initial_epoch=initial_epoch)
     return write_metrics(folder, name, dataset_name, ("d_loss", "g_loss", "gradient_penalty", "wasserstein",
                                                       "val_wasserstein"), start,
                          generator_iterations=completed_epochs(folder) * iterations_per_epoch)

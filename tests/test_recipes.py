@@ -1,0 +1,65 @@
+"""Recipes and queues (tf_aegan.recipes, scripts/run.py): each run as a config, a queue resuming them."""
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from tf_aegan import recipes
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def write(path, value):
+    path.write_text(json.dumps(value))
+    return str(path)
+
+
+def test_a_queue_runs_its_recipes_in_order_skips_finished_ones_and_goes_on_after_a_failure(tmp_path):
+    done = tmp_path / "done.json"
+    done.write_text("{}")
+    out = tmp_path / "table1"
+    ok = write(tmp_path / "ok.json", {"_command": "python -m evaluate.table1", "out": str(out),
+                                      "results": [os.path.join(ROOT, "results", "fashion_mnist", "table1", "columns",
+                                                               "magnet", "table_fgsm_fashion_mnist.json")]})
+    finished = write(tmp_path / "finished.json", {"_command": "python -m evaluate.table1", "_done": str(done)})
+    broken = write(tmp_path / "broken.json", {"_command": "python -m evaluate.table1", "results": ["/no/such.json"],
+                                              "out": str(tmp_path)})
+    queue = write(tmp_path / "queue.json", {"_what": "a test", "steps": [finished, broken, ok]})
+    lines = []
+    result = recipes.run([queue], log=lines.append)
+    assert [(r, s) for r, s, _ in result] == [(finished, "skipped"), (broken, "failed (exit 2)"), (ok, "done")]
+    assert (out / "table1_fashion_mnist.json").exists()  # the positional list came from the recipe
+    assert any("skipped" in line for line in lines) and any("the queue goes on" in line for line in lines)
+    planned = recipes.run([ok], dry_run=True, log=lines.append)
+    assert planned == [(ok, "planned", 0.0)] and lines[-1].endswith(f"python -m evaluate.table1 --config {ok}")
+
+
+@pytest.mark.parametrize("value, said", [
+    ({"_command": "bash scripts/x.sh"}, "must read 'python -m <module>'"),
+    ({"out": "x"}, "must read 'python -m <module>'"),
+    ({"steps": "configs/x.json"}, "steps must be a list"),
+    ([1, 2], "must hold a JSON object"),
+])
+def test_a_bad_recipe_or_queue_is_named(tmp_path, value, said):
+    with pytest.raises(ValueError, match=said):
+        recipes.steps(write(tmp_path / "bad.json", value))
+
+
+def test_the_runner_command_says_what_is_wrong_in_one_line(tmp_path):
+    run = [sys.executable, os.path.join(ROOT, "scripts", "run.py")]
+    proc = subprocess.run(run + [str(tmp_path / "missing.json")], capture_output=True, text=True, cwd=ROOT)
+    assert proc.returncode == 2 and proc.stderr.strip().splitlines() == [
+        f"error: cannot read {tmp_path / 'missing.json'}: No such file or directory"]
+    proc = subprocess.run(run + ["--dry-run", "configs/queues/fashion_mnist.json"], capture_output=True, text=True,
+                          cwd=ROOT)
+    assert proc.returncode == 0 and "advtr_eps0.1.json: finished" in proc.stderr
+
+
+def test_the_queues_name_only_recipes_that_exist():
+    for queue in ("fashion_mnist.json", "fashion_mnist_robustness.json"):
+        listed = recipes.steps(os.path.join(ROOT, "configs", "queues", queue))
+        assert listed and all(os.path.isfile(os.path.join(ROOT, p)) for p in listed)
+        assert all(recipes.module_of(os.path.join(ROOT, p)).split(".")[0] in ("train", "evaluate") for p in listed)

@@ -1,0 +1,92 @@
+"""Recipes and queues: each run of the project as a config file, and the queue that resumes them.
+
+A recipe (configs/networks/..., configs/experiments/...) is a JSON object of a command's options; its
+`_command` names the command ("python -m train.advtrain"), `_done` (optional) a file whose existence
+means the run has finished, and the other `_` keys are comments (its rule, what it is). A queue
+(configs/queues/*.json) lists recipes under "steps"; `scripts/run.py QUEUE` runs them one after another,
+each in its own process with `--config`, so each resumes its own work (a trainer from its checkpoints,
+an evaluation from its cached batches). The queue is the one place a fresh clone resumes unfinished
+runs from.
+"""
+
+import json
+import os
+import subprocess
+import sys
+import time
+
+
+def _read(path):
+    try:
+        with open(path) as f:
+            value = json.load(f)
+    except OSError as e:
+        raise ValueError(f"cannot read {path}: {e.strerror}") from None
+    except json.JSONDecodeError as e:
+        raise ValueError(f"{path} is not valid JSON: {e}") from None
+    if not isinstance(value, dict):
+        raise ValueError(f"{path} must hold a JSON object, got {type(value).__name__}")
+    return value
+
+
+def module_of(path):
+    """The module a recipe's `_command` runs ("python -m train.advtrain" -> "train.advtrain")."""
+    command = _read(path).get("_command")
+    words = command.split() if isinstance(command, str) else []
+    if len(words) != 3 or words[:2] != ["python", "-m"]:
+        raise ValueError(f"{path}: _command must read 'python -m <module>', got {command!r}")
+    return words[2]
+
+
+def done_file(path):
+    """The file whose existence means the recipe's run has finished (`_done`), or None."""
+    return _read(path).get("_done")
+
+
+def steps(path):
+    """The recipes a queue file or a recipe names: [path] for a recipe, its "steps" for a queue."""
+    value = _read(path)
+    if "steps" not in value:
+        module_of(path)  # a recipe: check it names a command
+        return [path]
+    listed = value["steps"]
+    if not isinstance(listed, list) or not all(isinstance(s, str) for s in listed):
+        raise ValueError(f"{path}: steps must be a list of recipe paths")
+    for step in listed:
+        module_of(step)
+    return listed
+
+
+def command(path):
+    """The argv that runs a recipe: its module with `--config path`, in this Python."""
+    return [sys.executable, "-m", module_of(path), "--config", path]
+
+
+def run(paths, dry_run=False, log=None):
+    """Run the recipes of `paths` (queues or recipes) in order, each in its own process; a finished one
+    (its `_done` file exists) is skipped, a failed one is reported and the queue goes on.
+    Returns [(recipe, status, seconds)] with status "done", "skipped", "failed (exit N)" or "planned"."""
+    log = log or (lambda line: print(line, file=sys.stderr, flush=True))
+    recipes = [r for p in paths for r in steps(p)]
+    out = []
+    for recipe in recipes:
+        done = done_file(recipe)
+        stamp = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+        if done and os.path.exists(done):
+            log(f"== {stamp} {recipe}: finished ({done}), skipped")
+            out.append((recipe, "skipped", 0.0))
+            continue
+        argv = command(recipe)
+        log(f"== {stamp} {recipe}: {' '.join(['python'] + argv[1:])}")
+        if dry_run:
+            out.append((recipe, "planned", 0.0))
+            continue
+        start = time.time()
+        rc = subprocess.call(argv)
+        if rc == 130 or rc == -2:  # Ctrl-C: the step kept its work; stop the queue too
+            raise KeyboardInterrupt
+        status = "done" if rc == 0 else f"failed (exit {rc})"
+        if rc != 0:
+            log(f"== {recipe}: {status}; the queue goes on")
+        out.append((recipe, status, round(time.time() - start, 1)))
+    return out
