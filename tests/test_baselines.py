@@ -148,8 +148,10 @@ def test_bigan_discriminator_batchnorm_is_its_own_architecture(idx_dir, tmp_path
     a folder of its own trains it, and config.json records the choice and Adam's beta_2."""
     base = COMMON + ["--data-dir", idx_dir, "--workdir", str(tmp_path), "--epochs", "1", "--batch-size", "16",
                      "--max-examples", "16", "--latent-dim", "4"]
-    train.bigan.main(base)
-    capsys.readouterr()
+    (tmp_path / "bigan").mkdir()  # what a run of the plain joint D leaves in its config.json
+    (tmp_path / "bigan" / "config.json").write_text(json.dumps(
+        {"kind": "bigan", "dataset": "mnist", "image_shape": [28, 28, 1], "latent_dim": 4,
+         "discriminator_batchnorm": False}))
     with pytest.raises(SystemExit) as e:
         train.bigan.main(base + ["--discriminator-batchnorm"])
     assert e.value.code == 2 and "discriminator_batchnorm=False there, True asked" in capsys.readouterr().err

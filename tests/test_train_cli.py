@@ -61,7 +61,10 @@ def test_aegan_resumes_after_kill_without_losing_an_epoch(idx_dir, tmp_path, mon
 def test_workdir_of_another_architecture_is_refused(idx_dir, tmp_path, capsys):
     base = ["--dataset", "mnist", "--data-dir", idx_dir, "--workdir", str(tmp_path), "--epochs", "1",
             "--batch-size", "16", "--max-examples", "16", "--verbose", "0", "--name", "mine"]
-    train.aegan.main(base + ["--latent-dim", "8"])
+    folder = tmp_path / "mine"  # what a latent-8 run of this data leaves in its config.json
+    folder.mkdir()
+    (folder / "config.json").write_text(json.dumps({"kind": "aegan", "dataset": "mnist", "image_shape": [28, 28, 1],
+                                                    "latent_dim": 8, "adversarial": True}))
     with pytest.raises(SystemExit) as e:
         train.aegan.main(base + ["--latent-dim", "16"])
     assert e.value.code == 2
