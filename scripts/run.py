@@ -1,7 +1,7 @@
 """Run recipes and queues of them, each resuming its own work: `python scripts/run.py configs/queues/fashion_mnist.json`.
 
 A queue (configs/queues/*.json) lists recipes (configs/networks/..., configs/experiments/...) under
-"steps"; each runs in its own process as `python -m <its _command> --config <recipe>`, one at a time (2 CPU
+"recipes"; each runs in its own process as `python -m <its _command> --config <recipe>`, one at a time (2 CPU
 cores), a finished one (its `_done` file exists) skipped. The long runs of configs/queues/fashion_mnist.json
 are the ones a fresh clone resumes: start it with `nohup nice -n 10 python scripts/run.py ... &`.
 """

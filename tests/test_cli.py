@@ -138,10 +138,10 @@ def test_every_config_is_accepted_by_its_command(path, capsys):
     import importlib
 
     values = json.load(open(os.path.join(ROOT, path)))
-    if "steps" in values:  # a queue (configs/queues/): every recipe it lists exists and names its command
+    if "recipes" in values:  # a queue (configs/queues/): every recipe it lists exists and names its command
         from tf_aegan.recipes import steps
 
-        assert steps(os.path.join(ROOT, path)) and all(os.path.isfile(os.path.join(ROOT, s)) for s in values["steps"])
+        assert steps(os.path.join(ROOT, path)) and all(os.path.isfile(os.path.join(ROOT, s)) for s in values["recipes"])
         return
     command = values.get("_command", "python -m train.aegan" if "networks" in path else None)
     assert command and command.startswith("python -m "), path

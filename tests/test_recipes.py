@@ -27,7 +27,7 @@ def test_a_queue_runs_its_recipes_in_order_skips_finished_ones_and_goes_on_after
     finished = write(tmp_path / "finished.json", {"_command": "python -m evaluate.table1", "_done": str(done)})
     broken = write(tmp_path / "broken.json", {"_command": "python -m evaluate.table1", "results": ["/no/such.json"],
                                               "out": str(tmp_path)})
-    queue = write(tmp_path / "queue.json", {"_what": "a test", "steps": [finished, broken, ok]})
+    queue = write(tmp_path / "queue.json", {"_what": "a test", "recipes": [finished, broken, ok]})
     lines = []
     result = recipes.run([queue], log=lines.append)
     assert [(r, s) for r, s, _ in result] == [(finished, "skipped"), (broken, "failed (exit 2)"), (ok, "done")]
@@ -40,7 +40,7 @@ def test_a_queue_runs_its_recipes_in_order_skips_finished_ones_and_goes_on_after
 @pytest.mark.parametrize("value, said", [
     ({"_command": "bash scripts/x.sh"}, "must read 'python -m <module>'"),
     ({"out": "x"}, "must read 'python -m <module>'"),
-    ({"steps": "configs/x.json"}, "steps must be a list"),
+    ({"recipes": "configs/x.json"}, "recipes must be a list"),
     ([1, 2], "must hold a JSON object"),
 ])
 def test_a_bad_recipe_or_queue_is_named(tmp_path, value, said):

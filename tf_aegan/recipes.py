@@ -3,7 +3,7 @@
 A recipe (configs/networks/..., configs/experiments/...) is a JSON object of a command's options; its
 `_command` names the command ("python -m train.advtrain"), `_done` (optional) a file whose existence
 means the run has finished, and the other `_` keys are comments (its rule, what it is). A queue
-(configs/queues/*.json) lists recipes under "steps"; `scripts/run.py QUEUE` runs them one after another,
+(configs/queues/*.json) lists recipes under "recipes"; `scripts/run.py QUEUE` runs them one after another,
 each in its own process with `--config`, so each resumes its own work (a trainer from its checkpoints,
 an evaluation from its cached batches). The queue is the one place a fresh clone resumes unfinished
 runs from.
@@ -44,14 +44,14 @@ def done_file(path):
 
 
 def steps(path):
-    """The recipes a queue file or a recipe names: [path] for a recipe, its "steps" for a queue."""
+    """The recipes a queue file or a recipe names: [path] for a recipe, its "recipes" for a queue."""
     value = _read(path)
-    if "steps" not in value:
+    if "_command" in value or "recipes" not in value:
         module_of(path)  # a recipe: check it names a command
         return [path]
-    listed = value["steps"]
+    listed = value["recipes"]
     if not isinstance(listed, list) or not all(isinstance(s, str) for s in listed):
-        raise ValueError(f"{path}: steps must be a list of recipe paths")
+        raise ValueError(f"{path}: recipes must be a list of recipe paths")
     for step in listed:
         module_of(step)
     return listed
