@@ -18,7 +18,8 @@ COMMON = ["--dataset", "mnist", "--verbose", "2"]
 RUNS = {
     # command, its options for a tiny run with `epochs` epochs, the folder it writes, the method it feeds
     "defensegan": (train.defensegan, lambda e: ["--iterations", str(2 * e), "--iterations-per-epoch", "2",
-                                                "--batch-size", "4", "--latent-dim", "8"], "defensegan", "defensegan"),
+                                                "--batch-size", "4", "--latent-dim", "8"] + ["--snapshots", "2,4"] * (e == 2),
+                   "defensegan", "defensegan"),
     "magnet": (train.magnet, lambda e: ["--epochs", str(e), "--batch-size", "16", "--max-examples", "32",
                                         "--latent-dim", "8", "--name", "magnet"], "magnet", "magnet"),
     "bigan": (train.bigan, lambda e: ["--epochs", str(e), "--batch-size", "16", "--max-examples", "32",
@@ -40,6 +41,19 @@ def test_trainer_runs_saves_resumes_and_purifies(name, idx_dir, tmp_path, capsys
     assert "Epoch 2/2" in out and "Epoch 1/2" not in out  # resumed, the first epoch not run again
     assert result["epochs"] == 2 and len(next(iter(read_history(tmp_path / folder).values()))) == 2
     assert json.loads(out.strip().splitlines()[-1])["epochs"] == 2
+    if name == "defensegan":  # as its code builds them, and the convergence rule's snapshot of this run's epoch
+        import keras
+
+        gen = keras.saving.load_model(tmp_path / folder / "decoder.keras")
+        critic = keras.saving.load_model(tmp_path / folder / "critic.keras")
+        no_bn = lambda net: not any(isinstance(l, keras.layers.BatchNormalization) for l in net.layers)  # noqa: E731
+        assert no_bn(gen) and no_bn(critic)  # USE_BN: False; the penalty is per image
+        assert gen.input_shape == (None, 8) and gen.output_shape == (None, 28, 28, 1)
+        config = json.loads((tmp_path / folder / "config.json").read_text())
+        assert config["critic_steps"] == 5 and config["gp_weight"] == 10.0 and config["betas"] == [0.5, 0.9]
+        assert os.listdir(tmp_path / folder / "snapshots") == ["decoder_4.keras"]  # iteration 2 ran before --snapshots
+        snap = keras.saving.load_model(tmp_path / folder / "snapshots" / "decoder_4.keras")
+        assert all(np.allclose(a, b) for a, b in zip(snap.get_weights(), gen.get_weights()))
 
     # The defense built from these networks: classifier A (tiny) is needed beside them.
     a, x, _ = tiny_classifier
@@ -58,29 +72,12 @@ def test_trainer_runs_saves_resumes_and_purifies(name, idx_dir, tmp_path, capsys
         assert not np.allclose(images, x[:5], atol=1e-3)
 
 
-def test_defensegan_generator_and_critic_follow_its_code(idx_dir, tmp_path):
-    import keras
-
-    train.defensegan.main(COMMON + ["--data-dir", idx_dir, "--workdir", str(tmp_path), "--iterations", "2",
-                                    "--iterations-per-epoch", "1", "--batch-size", "4", "--latent-dim", "8",
-                                    "--snapshots", "1,2"])
-    gen = keras.saving.load_model(tmp_path / "defensegan" / "decoder.keras")
-    # the convergence rule's doublings: the generator kept at each asked iteration count
-    snap = keras.saving.load_model(tmp_path / "defensegan" / "snapshots" / "decoder_1.keras")
-    assert sorted(os.listdir(tmp_path / "defensegan" / "snapshots")) == ["decoder_1.keras", "decoder_2.keras"]
-    assert not all(np.allclose(a, b) for a, b in zip(snap.get_weights(), gen.get_weights()))
+def test_defensegan_snapshots_must_fall_on_checkpoints(idx_dir, tmp_path, capsys):
     with pytest.raises(SystemExit) as e:
-        train.defensegan.main(COMMON + ["--data-dir", idx_dir, "--workdir", str(tmp_path / "x"), "--iterations", "2",
-                                        "--iterations-per-epoch", "2", "--snapshots", "1"])
-    assert e.value.code == 2
-    critic = keras.saving.load_model(tmp_path / "defensegan" / "critic.keras")
-    no_bn = lambda net: not any(isinstance(l, keras.layers.BatchNormalization) for l in net.layers)  # noqa: E731
-    assert no_bn(gen) and no_bn(critic)  # USE_BN: False; the penalty is per image
-    assert gen.input_shape == (None, 8) and gen.output_shape == (None, 28, 28, 1)
-    assert (tmp_path / "defensegan" / "samples.png").exists()
-    with open(tmp_path / "defensegan" / "config.json") as f:
-        config = json.load(f)
-    assert config["critic_steps"] == 5 and config["gp_weight"] == 10.0 and config["betas"] == [0.5, 0.9]
+        train.defensegan.main(COMMON + ["--data-dir", idx_dir, "--workdir", str(tmp_path), "--iterations", "4",
+                                        "--iterations-per-epoch", "2", "--snapshots", "1,4"])
+    assert e.value.code == 2 and "snapshots must be multiples of iterations_per_epoch=2" in capsys.readouterr().err
+    assert not (tmp_path / "defensegan").exists()
 
 
 def test_gradient_penalty_is_zero_for_a_unit_slope_critic():

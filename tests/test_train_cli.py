@@ -116,16 +116,16 @@ def test_celeba_code_path_trains_on_a_tiny_folder(celeba_dir, tmp_path):
     assert clf["n"] == 3 and 0 <= clf["test_accuracy"] <= 1
 
 
-def test_fresh_clone_resumes_from_committed_networks(idx_dir, tmp_path, capsys):
+def test_fresh_clone_resumes_from_committed_networks(idx_dir, tmp_path, capsys, tiny_networks_once):
     """What git keeps of a run (networks incl. D, config, history; not backup/) resumes at the next epoch."""
     import shutil
 
     repo, clone = tmp_path / "repo", tmp_path / "clone"
     repo.mkdir()
     shutil.copy(os.path.join(ROOT, ".gitignore"), repo / ".gitignore")
-    run = repo / "study" / "fashion_mnist"
+    # a run of one epoch with everything it leaves (backup/, tensorboard/): the once-trained tiny AE-GAN
+    shutil.copytree(tiny_networks_once[0] / "w" / "aegan", repo / "study" / "fashion_mnist" / "r")
     args = TINY + ["--data-dir", idx_dir, "--name", "r", "--epochs"]
-    train.aegan.main(args + ["1", "--workdir", str(run)])
     git = ["git", "-c", "user.email=t@t", "-c", "user.name=t"]
     subprocess.run(git + ["init", "-q"], cwd=repo, check=True)
     subprocess.run(git + ["add", "-A"], cwd=repo, check=True)
@@ -148,10 +148,9 @@ def test_fresh_clone_resumes_from_committed_networks(idx_dir, tmp_path, capsys):
     assert any(not (a == b).all() for a, b in zip(committed, trained))
 
 
-def test_init_from_starts_from_given_networks_and_refuses_misfits(idx_dir, tmp_path, capsys):
+def test_init_from_starts_from_given_networks_and_refuses_misfits(idx_dir, tmp_path, capsys, tiny_networks_once):
     base = TINY + ["--data-dir", idx_dir, "--epochs", "1"]
-    train.aegan.main(base + ["--workdir", str(tmp_path / "a")])
-    source = tmp_path / "a" / "aegan_z8"
+    source = tiny_networks_once[0] / "w" / "aegan"  # a latent-8 AE-GAN (only read)
     capsys.readouterr()
     train.aegan.main(base + ["--workdir", str(tmp_path / "b"), "--init-from", str(source), "--noise-eta", "1.0",
                              "--noise-schedule", "fixed"])
