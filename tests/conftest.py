@@ -167,8 +167,13 @@ def with_baselines(baselines_once):
 
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(config, items):
-    """Under `--dist loadgroup` (scripts/test.sh), xdist marks each grouped test's id with `@group`: if it
-    did not (pytest 9.2 with xdist 3.8), the baselines would be trained on both workers, so stop."""
+    """The tests marked slow(seconds) first, longest first (so both workers stay busy to the end), the others
+    in file order. Under `--dist loadgroup` (scripts/test.sh), xdist marks each grouped test's id with `@group`:
+    if it did not (pytest 9.2 with xdist 3.8), the baselines would be trained on both workers, so stop."""
+    def cost(item):
+        mark = item.get_closest_marker("slow")
+        return -(mark.args[0] if mark and mark.args else 0)
+    items.sort(key=cost)  # stable: the same order on every worker
     if not (os.environ.get("PYTEST_XDIST_WORKER") and getattr(config.option, "loadgroup", False)):
         return
     lost = [item.nodeid for item in items if item.get_closest_marker("xdist_group") and "@" not in item.nodeid]

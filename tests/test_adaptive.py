@@ -90,6 +90,7 @@ def test_spsa_runs_under_keras_3_and_attacks(tiny):
     assert margin(adv) < margin(x[:3])
 
 
+@pytest.mark.slow(43)  # seconds on one idle core: run longest first
 def test_evaluate_adaptive_end_to_end_on_tiny_networks(tmp_path, capsys, tiny_networks):
     import evaluate.adaptive
 
@@ -226,6 +227,7 @@ def test_options_added_later_leave_earlier_cache_keys_as_they_were():
     assert cache_key_settings(dict(settings, classifier="c.keras"))["classifier"] == "c.keras"
 
 
+@pytest.mark.slow(46)  # seconds on one idle core: run longest first
 @pytest.mark.xdist_group(name="baselines")  # one worker builds the baselines once
 def test_adaptive_attacks_reach_every_baseline(with_baselines, tmp_path):
     import evaluate.adaptive

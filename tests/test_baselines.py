@@ -29,6 +29,7 @@ RUNS = {
 }
 
 
+@pytest.mark.slow(13)  # seconds on one idle core: run longest first
 @pytest.mark.parametrize("name", list(RUNS))
 def test_trainer_runs_saves_resumes_and_purifies(name, idx_dir, tmp_path, capsys, tiny_classifier):
     command, options, folder, method = RUNS[name]

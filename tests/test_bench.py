@@ -1,5 +1,7 @@
 """The benchmarks (bench/) on tiny networks: one test per benchmark, so the two test workers share them."""
 
+import pytest
+
 
 def test_purify_benchmark(workdir):
     import bench.purify
@@ -9,6 +11,7 @@ def test_purify_benchmark(workdir):
     assert figures["defensegan_over_ours"] > 0 and 0 <= figures["gated_flagged_clean"] <= 6
 
 
+@pytest.mark.slow(17)  # seconds on one idle core: run longest first
 def test_serving_benchmark(workdir, tmp_path):
     import bench.serving
 
@@ -20,6 +23,7 @@ def test_serving_benchmark(workdir, tmp_path):
     assert (tmp_path / "serving_mnist.png").exists()
 
 
+@pytest.mark.slow(25)  # seconds on one idle core: run longest first
 def test_training_benchmark(idx_dir):
     import bench.training
 

@@ -66,6 +66,7 @@ def test_settings_are_saved_beside_the_model(exported):
     assert settings["steps"] == 5 and settings["threshold"] == pytest.approx(exported[3].threshold)
 
 
+@pytest.mark.slow(16)  # seconds on one idle core: run longest first
 def test_saved_model_cli_show_and_run(exported):
     target, root, *_ = exported
     show = subprocess.run([CLI, "show", "--dir", target, "--all"], capture_output=True, text=True, timeout=120)
@@ -379,6 +380,7 @@ def test_client_reads_png_refuses_nan_and_says_when_no_server_answers(tmp_path, 
                                 "lie in [0, 1]] [Condition x >= 0 did not hold]") == "image values must lie in [0, 1]"
 
 
+@pytest.mark.slow(14)  # seconds on one idle core: run longest first
 @pytest.mark.xdist_group(name="baselines")  # one worker builds the baselines once
 def test_baselines_ship_with_their_commands_and_earlier_entries_stay(with_baselines, tmp_path):
     import os

@@ -44,6 +44,7 @@ def test_ablation_table_on_tiny_networks(workdir, tmp_path):
     assert e.value.code == 3
 
 
+@pytest.mark.slow(17)  # seconds on one idle core: run longest first
 def test_purification_on_tiny_networks(workdir, tmp_path):
     import evaluate.purification
 

@@ -93,6 +93,7 @@ def test_default_out_is_untracked(workdir, tmp_path, monkeypatch):
     assert (tmp_path / defaults.RESULTS_OUT / "table_fgsm_mnist.json").exists()
 
 
+@pytest.mark.slow(14)  # seconds on one idle core: run longest first
 def test_interrupted_table_resumes_from_its_batches(workdir, tmp_path, monkeypatch, capsys):
     """Ctrl-C keeps finished batches and exits 130; the rerun computes only what is missing."""
     from tf_aegan import tables
@@ -172,6 +173,7 @@ def test_table_says_its_estimated_time_up_front(workdir, tmp_path, capsys):
     assert "need about" in out and out.index("need about") < out.index("gray-box pgd")
 
 
+@pytest.mark.slow(12)  # seconds on one idle core: run longest first
 @pytest.mark.xdist_group(name="baselines")  # one worker builds the baselines once
 def test_every_column_of_table1_with_baselines(with_baselines, tmp_path):
     methods = "none,ours,advtr,magnet,bigan_s,defensegan"

@@ -26,6 +26,7 @@ def test_classifier_cli_trains_and_reports(idx_dir, tmp_path, capsys):
     assert "test accuracy" in capsys.readouterr().out
 
 
+@pytest.mark.slow(18)  # seconds on one idle core: run longest first
 def test_aegan_resumes_after_kill_without_losing_an_epoch(idx_dir, tmp_path, monkeypatch, capsys):
     args = TINY + ["--data-dir", idx_dir, "--workdir", str(tmp_path), "--epochs", "3"]
     def killed_in_the_third(self, epoch, logs=None):
@@ -96,6 +97,7 @@ def test_bad_input_gives_clear_errors(idx_dir, tmp_path, capsys):
     assert "is not a folder" in capsys.readouterr().err
 
 
+@pytest.mark.slow(30)  # seconds on one idle core: run longest first
 def test_mirrored_strategy_on_two_logical_cpus(idx_dir, tmp_path):
     cmd = [sys.executable, "-m", "train.aegan", *TINY, "--data-dir", idx_dir, "--workdir", str(tmp_path),
            "--epochs", "1", "--strategy", "mirrored", "--logical-cpus", "2"]
@@ -105,6 +107,7 @@ def test_mirrored_strategy_on_two_logical_cpus(idx_dir, tmp_path):
     assert completed_epochs(tmp_path / "aegan_z8") == 1
 
 
+@pytest.mark.slow(47)  # seconds on one idle core: run longest first
 def test_celeba_code_path_trains_on_a_tiny_folder(celeba_dir, tmp_path):
     result = train.aegan.main(["--dataset", "celeba", "--data-dir", celeba_dir, "--workdir", str(tmp_path),
                                "--epochs", "1", "--batch-size", "3", "--latent-dim", "8", "--verbose", "0"])
@@ -116,6 +119,7 @@ def test_celeba_code_path_trains_on_a_tiny_folder(celeba_dir, tmp_path):
     assert clf["n"] == 3 and 0 <= clf["test_accuracy"] <= 1
 
 
+@pytest.mark.slow(10)  # seconds on one idle core: run longest first
 def test_fresh_clone_resumes_from_committed_networks(idx_dir, tmp_path, capsys, tiny_networks_once):
     """What git keeps of a run (networks incl. D, config, history; not backup/) resumes at the next epoch."""
     import shutil
