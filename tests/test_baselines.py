@@ -18,7 +18,8 @@ COMMON = ["--dataset", "mnist", "--verbose", "2"]
 RUNS = {
     # command, its options for a tiny run with `epochs` epochs, the folder it writes, the method it feeds
     "defensegan": (train.defensegan, lambda e: ["--iterations", str(2 * e), "--iterations-per-epoch", "2",
-                                                "--batch-size", "4", "--latent-dim", "8"] + ["--snapshots", "2,4"] * (e == 2),
+                                                "--batch-size", "4", "--latent-dim", "8"]
+                   + ["--snapshots", "2,4"] * (e == 2),
                    "defensegan", "defensegan"),
     "magnet": (train.magnet, lambda e: ["--epochs", str(e), "--batch-size", "16", "--max-examples", "32",
                                         "--latent-dim", "8", "--name", "magnet"], "magnet", "magnet"),

@@ -27,6 +27,7 @@ def test_serving_benchmark(workdir, tmp_path):
 def test_training_benchmark(idx_dir):
     import bench.training
 
-    speeds = bench.training.main(["--dataset", "mnist", "--data-dir", idx_dir, "--batch", "4", "--steps", "1", "--repeats", "1"])
+    speeds = bench.training.main(["--dataset", "mnist", "--data-dir", idx_dir, "--batch", "4", "--steps", "1",
+                                  "--repeats", "1"])
     assert set(speeds) == {"aegan", "magnet", "bigan", "defensegan", "advtrain"}
     assert all(r["seconds_per_step"] > 0 and r["full_length_steps"] > 0 for r in speeds.values())
