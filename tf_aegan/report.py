@@ -267,9 +267,9 @@ PAPER = [
      "FGSM eps 0.3 (white- and gray-box) for Ours and Defense-GAN at R restarts and L search steps, on the same "
      "test images.", None),
     ("Table 3: the ablation (noise, GAN, search)", "table3_ablation",
-     "AE, AE-GAN and AE-GAN+r trained from scratch for the same epochs (`bash scripts/ablation.sh train`), each "
-     "with and without the search; the paper's Table 3 is on MNIST, so it has no cell here.",
-     "bash scripts/ablation.sh evaluate"),
+     "AE, AE-GAN and AE-GAN+r trained from scratch for the same epochs (`configs/queues/fashion_mnist_ablation.json`), "
+     "each with and without the search; the paper's Table 3 is on MNIST, so it has no cell here.",
+     None),
     ("Table 8: the latent dimension (MagNet and Ours at latent 20 and 128)", "table8_latent_dim",
      "Gray-box attacks on A behind each purifier at each latent size (the paper's Table 8 is MNIST only).",
      None),
