@@ -11,15 +11,21 @@ import json
 from bench.timing import interleaved_medians, parse_counts, training_parser
 from tf_aegan import cli
 
+TRAINERS = ("aegan", "magnet", "bigan", "defensegan", "advtrain")
 
 @cli.exits_cleanly
 def main(argv=None):
     p = training_parser("python -m bench.training", __doc__, steps=5, repeats=3)
     p.add_argument("--batch", type=int, default=None, help="one batch size for all (default: each trainer's own)")
+    p.add_argument("--trainers", default=",".join(TRAINERS), help="comma-separated: which of " + ", ".join(TRAINERS))
     args = parse_counts(p, argv)
+    names = [n for n in args.trainers.split(",") if n]
+    unknown = sorted(set(names) - set(TRAINERS))
+    if unknown or not names:
+        raise ValueError(f"--trainers takes names from {', '.join(TRAINERS)}, got {args.trainers!r}")
     from tf_aegan.train.baselines import trainer_timers
 
-    timers = trainer_timers(args.dataset, args.data_dir, args.steps, batch=args.batch)
+    timers = trainer_timers(args.dataset, args.data_dir, args.steps, batch=args.batch, only=names)
     medians = interleaved_medians({k: fn for k, (fn, _) in timers.items()}, args.repeats)
     result = {name: {"seconds_per_step": medians[name] / args.steps, "full_length_steps": full,
                      "full_length_hours": medians[name] / args.steps * full / 3600}

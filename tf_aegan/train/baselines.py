@@ -220,9 +220,11 @@ def train_advtrain(dataset_name="fashion_mnist", workdir="workdirs/fashion_mnist
                          ("loss", "adv_accuracy", "accuracy", "val_accuracy", "val_adv_accuracy"), start, **best)
 
 
-def trainer_timers(dataset_name="fashion_mnist", data_dir=None, steps=5, latent_dim=defaults.LATENT_DIM, batch=None):
+def trainer_timers(dataset_name="fashion_mnist", data_dir=None, steps=5, latent_dim=defaults.LATENT_DIM, batch=None,
+                   only=None):
     """For the training benchmark: name -> (callable running `steps` training steps of that trainer on
-    real batches at its default batch size, or `batch` for all, the steps one of its full-length runs takes)."""
+    real batches at its default batch size, or `batch` for all, the steps one of its full-length runs takes);
+    `only`: the names wanted (default: all)."""
     data = load_dataset(dataset_name, data_dir)
     shape, n_train = data.image_shape, data.split("train").size
 
@@ -254,4 +256,4 @@ def trainer_timers(dataset_name="fashion_mnist", data_dir=None, steps=5, latent_
                      defaults.ADVTR_EPOCHS * math.ceil(n_train / (batch or defaults.CLASSIFIER_BATCH))),
     }
     return {name: ((lambda m, ds: lambda: m.fit(ds, epochs=1, steps_per_epoch=steps, verbose=0))(m, ds), full)
-            for name, (m, ds, full) in runs.items()}
+            for name, (m, ds, full) in runs.items() if only is None or name in only}
