@@ -168,43 +168,45 @@ def advtrain_section(root, dataset):
              "Classifier A (Table 5) trained on adversarial examples of every batch (Madry et al. 2018), the recipe "
              "of each run fixed before it (`_rule` in its recipe, `configs/networks/fashion_mnist/advtr_*.json`); "
              "`classifier.keras` is the epoch of the best validation PGD-20 accuracy at the full eps (1000 "
-             "validation images; Rice et al. 2020's early stopping). Per epoch: training loss and accuracy on the training attack's examples, validation "
-             "clean and PGD-20 accuracy (the kept and the last epoch; every epoch in the plot and the run's "
-             "history.csv). Their robustness is AutoAttack's number above. Machine: " + MACHINE + ".", ""]
+             "validation images; Rice et al. 2020's early stopping). Per run: the kept epoch and the last one "
+             "(validation clean and PGD-20 accuracy); every epoch in its plot and history.csv. A run's command is "
+             "`python -m train.advtrain --config` its recipe. Their robustness is AutoAttack's number above. Machine: "
+             + MACHINE + ".", ""]
+    recipes = {}  # run name -> its recipe (configs/networks/<dataset>/*.json)
+    for path in sorted(glob.glob(os.path.join(root, "configs", "networks", dataset, "*.json"))):
+        recipe = _load(path)
+        if recipe.get("_command") == "python -m train.advtrain" and recipe.get("name"):
+            recipes[recipe["name"]] = _rel(path, root)
+    lines += ["| run (its recipe) | attack | epochs | kept epoch: lr, val clean, val PGD-20 | last epoch: val clean, "
+              "val PGD-20 | s/epoch |", "|---|---|---|---|---|---|"]
+    notes, plots = [], []
     for folder in folders:
         name = os.path.basename(folder)
         cfg = _load(os.path.join(folder, "config.json"))
         hist = _history(folder)
-        attack = ("FGSM-RS" if cfg["steps"] == 1 else f"PGD-{cfg['steps']}") + f" x {cfg['step_size']}"
-        cmd = (f"python -m train.advtrain --dataset {dataset} --workdir study/baselines/{dataset} --name "
-               f"{name[len('classifier_'):]} --eps {cfg['eps']} --steps {cfg['steps']} --step-size {cfg['step_size']} "
-               f"--epochs {cfg['epochs']} --lr-schedule {cfg.get('lr_schedule', 'constant')}"
-               + (f" --warmup {cfg['warmup']}" if cfg.get("warmup") else "") + f" --val-steps {cfg.get('val_steps', 20)}"
-               + (f" --init-from {cfg['init_from']}" if cfg.get("init_from") else ""))
-        lines += [f"### {name}: eps {cfg['eps']}, {attack}, {len(hist)} of {cfg['epochs']} epochs", "", f"`{cmd}`", ""]
+        attack = ("FGSM-RS" if cfg["steps"] == 1 else f"PGD-{cfg['steps']}") + f" x {cfg['step_size']}, eps {cfg['eps']}"
+        recipe = recipes.get(name[len("classifier_"):])
         note = os.path.join(folder, "note.md")
         if os.path.isfile(note):  # what the run's files cannot say (e.g. why it stopped)
             with open(note) as f:
-                lines += [f.read().strip(), ""]
-        if not hist:
-            continue
-        best = max(hist, key=lambda e: float(hist[e]["val_adv_accuracy"]))
-        lines += ["| epoch | lr | train loss | train adv. acc. | val clean | val PGD-20 | seconds |", "|---|---|---|---|---|---|---|"]
+                notes += [f"**{name}.** " + f.read().strip(), ""]
+        if os.path.isfile(os.path.join(folder, "losses.png")):
+            plots.append(f"![{name}]({_rel(os.path.join(folder, 'losses.png'), root)})")
+        cells = "| - | - |"
         seconds = {}
         spath = os.path.join(folder, "epoch_seconds.csv")
         if os.path.isfile(spath):
             with open(spath) as f:
                 seconds = {int(r["epoch"]): float(r["seconds"]) for r in csv.DictReader(f)}
-        shown = sorted({best, max(hist)})  # the kept and the last epoch; the plot and history.csv have them all
-        for e, row in ((e, hist[e]) for e in shown):
-            mark = " (kept)" if e == best else ""
-            lines.append(f"| {e + 1}{mark} | {float(row['learning_rate']):.0e} | {float(row['loss']):.3f} | "
-                         f"{float(row['adv_accuracy']):.3f} | {float(row['val_accuracy']):.3f} | "
-                         f"{float(row['val_adv_accuracy']):.3f} | {seconds.get(e, float('nan')):.0f} |")
-        lines.append("")
-        if os.path.isfile(os.path.join(folder, "losses.png")):
-            lines += [f"![{name} training curves]({_rel(os.path.join(folder, 'losses.png'), root)})", ""]
-    return lines
+        if hist:
+            best, last = max(hist, key=lambda e: float(hist[e]["val_adv_accuracy"])), max(hist)
+            cells = (f"| {best + 1}: {float(hist[best]['learning_rate']):.0e}, {float(hist[best]['val_accuracy']):.3f}, "
+                     f"**{float(hist[best]['val_adv_accuracy']):.3f}** | {float(hist[last]['val_accuracy']):.3f}, "
+                     f"{float(hist[last]['val_adv_accuracy']):.3f} |")
+        per_epoch = f"{min(seconds.values()):.0f}-{max(seconds.values()):.0f}" if seconds else "-"
+        lines.append(f"| {name} ({f'`{recipe}`' if recipe else 'no recipe'}) | {attack} | {len(hist)} of {cfg['epochs']} "
+                     f"{cells} {per_epoch} |")
+    return lines + [""] + notes + [" ".join(plots), ""]
 
 
 def defended_section(root, dataset):
