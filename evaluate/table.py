@@ -55,6 +55,9 @@ def main(argv=None):
     p.add_argument("--dgan-steps", type=int, default=None, help="Defense-GAN's L (default: its code's 200)")
     p.add_argument("--dgan-restarts", type=int, default=None, help="Defense-GAN's R (default: its code's 10)")
     p.add_argument("--batch-size", type=int, default=D.batch_size, help="images per batch (the unit of resuming)")
+    p.add_argument("--classifier", default=None, metavar="FILE.keras",
+                   help="a classifier behind every purifier instead of A (a defended classifier, e.g. AE-GAN+rs in front "
+                        "of an adversarially trained A); 'none' is then that classifier alone")
     cli.add_common(p, D, "out")
     p.add_argument("--seed", type=int, default=D.seed, help="random seed")
     args = p.parse_args(argv)

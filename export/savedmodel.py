@@ -18,6 +18,9 @@ def main(argv=None):
     p.add_argument("--version", type=int, default=1, help="model version (TF-Serving's subfolder)")
     cli.add_data_args(p)
     cli.add_networks_args(p)
+    p.add_argument("--classifier", default=None, metavar="FILE.keras",
+                   help="the classifier behind the purifier instead of the work directory's A: a defended classifier, "
+                        "e.g. study/baselines/fashion_mnist/classifier_A_advtr_eps0.1/classifier.keras")
     p.add_argument("--threshold", type=float, default=None,
                    help="detector threshold (default: set on 2000 clean validation images for --fpr)")
     p.add_argument("--fpr", type=float, default=0.05, help="false-positive rate on clean validation images")
@@ -30,7 +33,8 @@ def main(argv=None):
     from tf_aegan.serving import ExportConfig, export_defended
 
     config = ExportConfig(out=args.out, version=args.version, dataset=args.dataset, data_dir=args.data_dir,
-                          workdir=cli.default_workdir(args, shipped=True), aegan=args.aegan, threshold=args.threshold,
+                          workdir=cli.default_workdir(args, shipped=True), aegan=args.aegan, classifier=args.classifier,
+                          threshold=args.threshold,
                           fpr=args.fpr, detector_metric=args.detector_metric, steps=args.steps,
                           step_size=args.step_size, factor=args.factor, period=args.period)
     target, settings = export_defended(config)

@@ -203,13 +203,22 @@ def test_export_cli_writes_a_versioned_model(exported, tmp_path, capsys, monkeyp
     with pytest.raises(SystemExit) as e:
         export.savedmodel.main(args)
     assert e.value.code == 2 and "exists" in capsys.readouterr().err
-    # A given threshold needs no data set: no --data-dir, no data anywhere.
+    assert settings["classifier"] == "A"
+    # A given threshold needs no data set: no --data-dir, no data anywhere. --classifier puts another
+    # classifier behind the purifier (a defended classifier): the served classes are its own.
     monkeypatch.delenv("TF_AEGAN_DATA_DIR", raising=False)
+    other = keras.Sequential([keras.Input((28, 28, 1)), keras.layers.Flatten(), keras.layers.Dense(10)])
+    other.save(tmp_path / "other.keras")
     given = export.savedmodel.main(["--out", str(tmp_path / "serving"), "--version", "2", "--workdir", str(work),
                                     "--dataset", "mnist", "--data-dir", str(tmp_path / "nowhere"),
-                                    "--threshold", "0.01", "--steps", "4"])
+                                    "--threshold", "0.01", "--steps", "4", "--classifier", str(tmp_path / "other.keras")])
     with open(os.path.join(given, "assets.extra", "purifier.json")) as f:
-        assert json.load(f)["threshold"] == pytest.approx(0.01)
+        settings = json.load(f)
+    assert settings["threshold"] == pytest.approx(0.01) and settings["classifier"] == str(tmp_path / "other.keras")
+    x = np.random.RandomState(0).rand(3, 28, 28, 1).astype(np.float32)
+    served = tf.saved_model.load(given).signatures["serving_default"](tf.constant(x))
+    images = tf.saved_model.load(given).signatures["purify"](tf.constant(x))["images"]
+    assert np.allclose(served["probabilities"], tf.nn.softmax(other(images)), atol=1e-5)
 
 
 def test_served_signatures_are_differentiable_and_match_in_process_gradients(exported):

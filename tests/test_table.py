@@ -1,6 +1,7 @@
 """evaluate.table and evaluate.table1: Table 1's blocks, their caches, the combined table."""
 
 import json
+import os
 
 import pytest
 
@@ -199,6 +200,24 @@ def test_every_column_of_table1_with_baselines(with_baselines, tmp_path):
     with pytest.raises(SystemExit) as e:
         evaluate.table.main(with_baselines + ["--attack", "fgsm", "--folder", "magnet", "--out", str(tmp_path)])
     assert e.value.code == 2
+    # A defended classifier: MagNet's reformer in front of the adversarially trained classifier; `none` is
+    # that classifier alone, and the cells are its, not A's.
+    robust = os.path.join(with_baselines[5], "classifier_A_advtr", "classifier.keras")
+    defended = evaluate.table.main(with_baselines + ["--attack", "fgsm", "--methods", "none,magnet", "--n", "8",
+                                                     "--classifier", robust, "--out", str(tmp_path / "defended")])
+    assert defended["settings"]["classifier"] == robust
+    advtr_alone = {r["threat"]: r["accuracy"] for r in result_white(tmp_path, "advtr")}
+    assert defended["clean"]["none"]["accuracy"] == result_clean(tmp_path, "advtr")
+    assert {r["threat"]: r["accuracy"] for r in defended["rows"] if r["method"] == "none"}["white"] == advtr_alone["white"]
+    assert "not A" in (tmp_path / "defended" / "table_fgsm_mnist.md").read_text()
+
+
+def result_white(folder, method):
+    return [r for r in json.loads((folder / "table_fgsm_mnist.json").read_text())["rows"] if r["method"] == method]
+
+
+def result_clean(folder, method):
+    return json.loads((folder / "table_fgsm_mnist.json").read_text())["clean"][method]["accuracy"]
 
 
 def test_paper_numbers_are_the_papers_cells():

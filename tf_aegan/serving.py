@@ -165,6 +165,7 @@ class ExportConfig:
     data_dir: str = None
     workdir: str = None                        # default weights/<dataset>
     aegan: str = "aegan"
+    classifier: str = None                     # a .keras classifier behind the purifier; default: the workdir's A
     threshold: float = None                    # default: set on clean validation images for `fpr`
     fpr: float = defaults.DETECTOR_FPR
     detector_metric: str = "mse"
@@ -196,8 +197,14 @@ def export_defended(config: ExportConfig):
 
     target = config.check()
     workdir = config.workdir or store.shipped_dir(config.dataset)
-    classifier = store.load_classifier(workdir, "A", config.dataset)
+    if config.classifier:  # a defended classifier: the purifier in front of another classifier
+        classifier = store.load_keras(config.classifier, "classifier (--classifier)")
+    else:
+        classifier = store.load_classifier(workdir, "A", config.dataset)
     encoder, decoder = store.load_autoencoder(workdir, config.aegan, config.dataset)
+    if tuple(classifier.input_shape[1:]) != tuple(encoder.input_shape[1:]):
+        raise ValueError(f"the classifier takes images of shape {tuple(classifier.input_shape[1:])}, the purifier "
+                         f"{tuple(encoder.input_shape[1:])}")
     search = dict(steps=config.steps, step_size=config.step_size, factor=config.factor, period=config.period,
                   detector_metric=config.detector_metric)
     if config.threshold is None:  # the data set is needed only to set the threshold
@@ -211,6 +218,7 @@ def export_defended(config: ExportConfig):
         clean = np.zeros((2, *purifier.image_shape), np.float32)
     module = DefendedClassifier(classifier, purifier, info={
         "dataset": config.dataset, "workdir": os.path.abspath(workdir),
+        "classifier": os.path.abspath(config.classifier) if config.classifier else "A",
         "threshold_fpr": None if config.threshold is not None else config.fpr})
     module.save(target, warmup_images=warmup_images(clean), model_name=config.model_name)
     write_batching_parameters(os.path.join(config.out, BATCHING_FILE))

@@ -48,6 +48,7 @@ class TableConfig:
     batch_size: int = 100
     seed: int = 0
     out: str = defaults.RESULTS_OUT
+    classifier: str = None               # a .keras classifier behind every purifier instead of A
 
     def check(self):
         checks.one_of("attack", self.attack, ATTACKS)
@@ -63,7 +64,7 @@ def settings_of(config, eps, split):
     s = {"eps": eps, "n": config.n, "split": split, "steps_ours": config.steps, "seed": config.seed,
          "aegan": config.aegan, **({"folders": config.folders} if config.folders else {}),
          "labels": "substitute's predictions" if config.attack == "blackbox" else config.labels}
-    s.update({k: getattr(config, k) for k in ("dgan_steps", "dgan_restarts") if getattr(config, k) is not None})
+    s.update({k: getattr(config, k) for k in ("dgan_steps", "dgan_restarts", "classifier") if getattr(config, k) is not None})
     if config.attack == "cw":
         s.update(cw_iterations=config.cw_iterations, cw_binary_steps=config.cw_binary_steps)
     if config.attack == "pgd":
@@ -176,6 +177,8 @@ def run_table(config: TableConfig, progress=print):
     black = config.attack == "blackbox"
     split = "blackbox" if black else "test"
     workdir, data, x, y, a = evaluation_inputs(config, split)
+    if config.classifier:  # a defended classifier: every purifier in front of this one
+        a = store.load_keras(config.classifier, "classifier (--classifier)")
     eps = defaults.EPSILON[config.dataset]
     attacks = {
         "fgsm": lambda f, xb, yb: fgsm(f, xb, eps, y=yb),
@@ -192,6 +195,8 @@ def run_table(config: TableConfig, progress=print):
     # cache_format 4: the folder's key covers classifier A (and the substitutes, black-box); each method's
     # batches carry its own networks' key, so shipping or retraining one network leaves the others' valid.
     keyed = dict(settings, attack=config.attack, dataset=config.dataset, batch_size=bs, cache_format=4)
+    if config.classifier:
+        keyed["classifier_sha256"] = store.sha256(config.classifier)
     shared = [store.classifier_dir(workdir, arch) for arch in (("A", "substitute_B", "substitute_C") if black else ("A",))]
     cache = BatchCache(os.path.join(config.out, f".cache_{config.attack}_{config.dataset}_{fingerprint(keyed, *shared)}"))
     if cache.count():
@@ -315,8 +320,10 @@ def markdown(result):
     if not methods:  # stopped before any row finished: say so instead of an empty table
         return (f"### {result['attack'].upper()} on {result['dataset']} (n={result['n']})\n\nNo row has finished "
                 "yet; the same command resumes from the finished batches.\n")
-    lines = [f"### {result['attack'].upper()} on {result['dataset']} (n={result['n']})", "",
-             "| threat | " + " | ".join(methods) + " |", "|---|" + "---|" * len(methods)]
+    lines = [f"### {result['attack'].upper()} on {result['dataset']} (n={result['n']})", ""]
+    if result.get("settings", {}).get("classifier"):  # a defended classifier
+        lines += [f"The classifier behind every purifier (and `none`): `{result['settings']['classifier']}`, not A.", ""]
+    lines += ["| threat | " + " | ".join(methods) + " |", "|---|" + "---|" * len(methods)]
     for threat in dict.fromkeys(r["threat"] for r in result["rows"]):
         cells = []
         for m in methods:
