@@ -211,3 +211,32 @@ def test_adversarial_training_keeps_the_best_robust_epoch_and_stops_early(idx_di
     assert result["best_epoch"] == 1 + int(np.argmax(history["val_adv_accuracy"]))
     assert (folder / "classifier.keras").exists() and (folder / "classifier_last.keras").exists()
     assert history["learning_rate"] == [0.0, 0.0]
+
+
+def test_advtrain_behind_a_purifier_takes_a_step_saves_and_resumes(idx_dir, tmp_path, capsys, tiny_networks_once):
+    """Design 2 of the defended-classifier study: the classifier trained behind G(F(x)), the attack going
+    through it; the run records its purifier, resumes, and its model's logits are classifier(G(F(x)))."""
+    import keras
+
+    from tf_aegan.train.advtrain import AdversarialTraining
+
+    aegan = str(tiny_networks_once[0] / "w" / "aegan")
+    base = COMMON + ["--data-dir", idx_dir, "--workdir", str(tmp_path), "--batch-size", "16", "--max-examples", "16",
+                     "--steps", "1", "--step-size", "0.3", "--val-steps", "1", "--purifier", aegan, "--name", "behind"]
+    train.advtrain.main(base + ["--epochs", "1"])
+    folder = tmp_path / "classifier_behind"
+    assert json.loads((folder / "config.json").read_text())["purifier"] == aegan
+    capsys.readouterr()
+    result = train.advtrain.main(base + ["--epochs", "2"])
+    assert "Epoch 2/2" in capsys.readouterr().out and result["epochs"] == 2
+    clf = keras.saving.load_model(folder / "classifier.keras")
+    enc, dec = (keras.saving.load_model(os.path.join(aegan, f"{n}.keras")) for n in ("encoder", "decoder"))
+    front = lambda t: dec(enc(t, training=False), training=False)  # noqa: E731
+    model = AdversarialTraining(clf, eps=0.3, steps=2, step_size=0.15, purifier=front)
+    x = np.random.RandomState(0).rand(4, 28, 28, 1).astype(np.float32)
+    assert np.allclose(model._logits(x), clf(front(x), training=False), atol=1e-5)
+    assert not np.allclose(model._logits(x), clf(x, training=False), atol=1e-3)
+    with pytest.raises(SystemExit) as e:  # a purifier folder without its networks
+        train.advtrain.main(COMMON + ["--data-dir", idx_dir, "--workdir", str(tmp_path / "x"), "--purifier",
+                                      str(tmp_path / "nowhere")])
+    assert e.value.code == 2

@@ -28,6 +28,9 @@ OPTIONS = [
     ("--val-steps", dict(type=int, default=defaults.ADVTR_VAL_STEPS,
                          help="PGD steps of the validation attack at the full eps (early stopping watches it)")),
     ("--init-from", dict(default=None, help="a classifier .keras file a new run starts from (e.g. the eps 0.1 network)")),
+    ("--purifier", dict(default=None, metavar="AEGAN_FOLDER",
+                        help="train the classifier behind this AE-GAN's G(F(x)), the attack going through it (the "
+                             "defended-classifier study's design 2), e.g. weights/fashion_mnist/aegan")),
     ("--name", dict(default=None, help="the run's folder in --workdir is classifier_<name> (default: <arch>_advtr)")),
 ]
 

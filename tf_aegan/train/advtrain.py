@@ -6,6 +6,10 @@ one optimizer step on the mixed batch. `steps=1` with `step_size=1.25 * eps` is 
 start (Wong et al. 2020, "fast is better than free"). `loss="trades"` trains with TRADES (Zhang et
 al. 2019): CE(f(x), y) + beta * KL(f(x) || f(x')), x' maximising the KL term by the same PGD.
 
+With `purifier` (a frozen image-to-image function, e.g. an AE-GAN's G(F(x))) the classifier is trained
+behind it: the attack goes through classifier(purifier(x)) and the classifier learns from the purified
+adversarial images (the defended-classifier study's design 2, `tf_aegan/studies/defended.py`).
+
 The training eps is a variable (`train_eps`) so a callback can ramp it up over the first epochs
 (`EpsWarmup`); validation always attacks at the full eps with `val_steps` PGD steps, the robust
 accuracy that early stopping watches (Rice et al. 2020: robust overfitting).
@@ -27,10 +31,11 @@ class AdversarialTraining(keras.Model):
 
     def __init__(self, classifier, eps=0.3, steps=defaults.ADVTR_STEPS, step_size=defaults.ADVTR_STEP_SIZE,
                  adv_fraction=defaults.ADVTR_FRACTION, loss="pgd", trades_beta=defaults.TRADES_BETA,
-                 val_steps=defaults.ADVTR_VAL_STEPS, **kwargs):
+                 val_steps=defaults.ADVTR_VAL_STEPS, purifier=None, **kwargs):
         super().__init__(**kwargs)
         self.check(eps, steps, step_size, adv_fraction, loss, val_steps)
         self.classifier = classifier
+        self.purifier = purifier  # None: the classifier sees the images themselves
         self.eps, self.steps, self.step_size, self.adv_fraction = float(eps), int(steps), float(step_size), adv_fraction
         self.loss_kind, self.trades_beta, self.val_steps = loss, float(trades_beta), int(val_steps)
         # The eps (and proportional step size) of the training attack; EpsWarmup changes it.
@@ -57,11 +62,15 @@ class AdversarialTraining(keras.Model):
     def metrics(self):
         return [self.loss_tracker, self.accuracy, self.adv_accuracy]
 
+    def _front(self, t):
+        """What the classifier sees: the images, or the purifier's output (no gradient into its weights)."""
+        return t if self.purifier is None else self.purifier(t)
+
     def call(self, x, training=False):
-        return self.classifier(x, training=training)
+        return self.classifier(self._front(x), training=training)
 
     def _logits(self, t):
-        return self.classifier(t, training=False)
+        return self.classifier(self._front(t), training=False)
 
     def attack(self, x, y, eps=None, steps=None, step_size=None):
         """L-inf PGD examples of `x` against the classifier in inference mode (dropout off), uniform
@@ -101,7 +110,7 @@ class AdversarialTraining(keras.Model):
             return self._trades_step(x, y)
         k = tf.cast(tf.round(self.adv_fraction * tf.cast(tf.shape(x)[0], tf.float32)), tf.int32)
         x_adv = tf.stop_gradient(self.attack(x[:k], y[:k]))
-        mixed = tf.concat([x_adv, x[k:]], axis=0)
+        mixed = tf.stop_gradient(self._front(tf.concat([x_adv, x[k:]], axis=0)))
         with tf.GradientTape() as tape:
             logits = self.classifier(mixed, training=True)
             loss = tf.reduce_mean(keras.losses.sparse_categorical_crossentropy(y, logits, from_logits=True))
@@ -116,7 +125,8 @@ class AdversarialTraining(keras.Model):
         return {m.name: m.result() for m in shown}
 
     def _trades_step(self, x, y):
-        x_adv = tf.stop_gradient(self.trades_attack(x))
+        x_adv = tf.stop_gradient(self._front(self.trades_attack(x)))
+        x = tf.stop_gradient(self._front(x))
         with tf.GradientTape() as tape:
             logits = self.classifier(x, training=True)
             adv_logits = self.classifier(x_adv, training=True)
@@ -133,9 +143,9 @@ class AdversarialTraining(keras.Model):
     def test_step(self, data):
         """Clean accuracy and PGD accuracy at the full eps (`val_steps` steps of 2.5 eps / val_steps)."""
         x, y = data[:2]
-        self.accuracy.update_state(y, self.classifier(x, training=False))
+        self.accuracy.update_state(y, self._logits(x))
         adv = self.attack(x, y, eps=self.eps, steps=self.val_steps, step_size=2.5 * self.eps / self.val_steps)
-        self.adv_accuracy.update_state(y, self.classifier(adv, training=False))
+        self.adv_accuracy.update_state(y, self._logits(adv))
         return {m.name: m.result() for m in (self.accuracy, self.adv_accuracy)}
 
 

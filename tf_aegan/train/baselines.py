@@ -162,14 +162,17 @@ def train_advtrain(dataset_name="fashion_mnist", workdir="workdirs/fashion_mnist
                    dropout=defaults.CLASSIFIER_DROPOUT, strategy="default", logical_cpus=None, seed=0,
                    max_examples=None, verbose=None, loss="pgd", trades_beta=defaults.TRADES_BETA,
                    lr_schedule=defaults.ADVTR_LR_SCHEDULE, warmup=defaults.ADVTR_WARMUP,
-                   patience=defaults.ADVTR_PATIENCE, val_steps=defaults.ADVTR_VAL_STEPS, name=None, init_from=None):
+                   patience=defaults.ADVTR_PATIENCE, val_steps=defaults.ADVTR_VAL_STEPS, name=None, init_from=None,
+                   purifier=None):
     """PGD adversarial training (or TRADES) of classifier `arch` into `classifier_<arch>_advtr/`
     (Madry et al. 2018; the paper's Adv. Tr. column), checkpointed and resumable every epoch.
 
     `classifier.keras` is the epoch with the best validation PGD accuracy at the full eps (early
     stopping's checkpoint); `classifier_last.keras` the last epoch (what a resume starts from).
     `patience` epochs without a better one (after the eps warm-up) stop the run. `init_from`: a
-    classifier .keras file a new run starts from (a curriculum, e.g. from the eps 0.1 network).
+    classifier .keras file a new run starts from (a curriculum, e.g. from the eps 0.1 network). `purifier`: an
+    AE-GAN folder (encoder.keras, decoder.keras) whose G(F(x)) the classifier is trained behind, the attack
+    going through it (the defended-classifier study's design 2); the classifier alone is what is saved.
     """
     _check_positive(epochs=epochs, batch_size=batch_size, max_examples=max_examples, patience=patience)
     if warmup < 0:
@@ -185,15 +188,24 @@ def train_advtrain(dataset_name="fashion_mnist", workdir="workdirs/fashion_mnist
               "steps": steps, "step_size": step_size, "adv_fraction": adv_fraction, "init": init,
               "dropout": dropout, "seed": seed, "loss": loss, "trades_beta": trades_beta,
               "lr_schedule": lr_schedule, "warmup": warmup, "patience": patience, "val_steps": val_steps,
-              "init_from": init_from}
+              "init_from": init_from, "purifier": os.path.abspath(purifier) if purifier else None}
     if init_from is not None and not os.path.isfile(init_from):
         raise ValueError(f"--init-from {init_from!r} is not a classifier .keras file")
+    if purifier is not None:
+        encoder, decoder = (store.load_keras(os.path.join(purifier, f"{n}.keras"), f"purifier's {n} (--purifier)")
+                            for n in ("encoder", "decoder"))
+        if tuple(encoder.input_shape[1:]) != tuple(data.image_shape):
+            raise ValueError(f"the purifier {purifier} takes images of shape {tuple(encoder.input_shape[1:])}, "
+                             f"the data {tuple(data.image_shape)}")
+        encoder.trainable = decoder.trainable = False
+        front = lambda t: decoder(encoder(t, training=False), training=False)  # noqa: E731  G(F(x))
     prepare_workdir(folder, config, ("kind", "dataset", "arch", "image_shape", "num_classes", "init", "dropout"))
     keras.utils.set_random_seed(seed)
     with dist.scope():
         classifier = build_classifier(arch, data.image_shape, data.num_classes, init, dropout)
         model = AdversarialTraining(classifier, eps=eps, steps=steps, step_size=step_size, adv_fraction=adv_fraction,
-                                    loss=loss, trades_beta=trades_beta, val_steps=val_steps)
+                                    loss=loss, trades_beta=trades_beta, val_steps=val_steps,
+                                    purifier=front if purifier is not None else None)
         model(np.zeros((1, *data.image_shape), np.float32))
         model.compile(optimizer=keras.optimizers.Adam(lr))
     nets = {"classifier_last": classifier}
