@@ -6,7 +6,8 @@ Designs (each a purifier in front of a classifier, `evaluate.adaptive --classifi
    of the same eps (`configs/networks/fashion_mnist/advtr_*.json`), nothing retrained.
 2. `purified_advtr`: classifier A adversarially trained on purified images, the training attack
    (FGSM with a random start) going through G(F(x)); checked for catastrophic overfitting with a
-   50-step attack on validation images.
+   50-step attack on validation images (`train.advtrain --purifier`; its recipe and CPU budget:
+   `configs/networks/fashion_mnist/defended_design2_eps0.1.json`).
 3. `joint`: encoder, decoder and classifier fine-tuned together on examples made through the whole
    pipeline, keeping Eq. 5's reconstruction and GAN terms.
 Designs are run in this order, as far as the CPU budget allows; the ones not run are named as such.
