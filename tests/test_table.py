@@ -299,3 +299,23 @@ def test_cw_defaults_are_cpu_sized_and_an_empty_result_is_no_malformed_table():
     assert cpu_sized_cw(fgsm) == {} and fgsm.n == D.n and fgsm.cw_iterations == D.cw_iterations
     text = markdown({"attack": "cw", "dataset": "fashion_mnist", "n": 100, "clean": {}, "rows": [], "settings": {}})
     assert "| threat |" not in text and "No row has finished yet" in text
+
+
+def test_table1_takes_autoattack_rows_of_its_own_networks_only():
+    """White-aa rows come from evaluate.adaptive results; a row measured on another network (--folder) or
+    behind another classifier (--classifier) is not Table 1's and is left out."""
+    from tf_aegan.tables import combine
+
+    clean = {"accuracy": 0.9, "ci": [0.8, 0.95], "n": 10}
+    table = {"attack": "fgsm", "dataset": "mnist", "n": 10, "clean": {"none": clean, "advtr": clean},
+             "rows": [{"threat": "white", "method": m, "accuracy": 0.1, "ci": [0, 0.3]} for m in ("none", "advtr")]}
+
+    def aa(method, eps, **settings):
+        return {"settings": {"folders": [], **settings}, "rows": [
+            {"method": method, "defense": method, "attack": "autoattack", "eps": eps, "accuracy": 0.05,
+             "ci": [0, 0.2], "n": 10}]}
+
+    combined = combine([table, aa("none", 0.3), aa("advtr", 0.3, folders=["advtr=study/x"]),
+                        aa("ours", 0.1, classifier="study/x/classifier.keras")])
+    rows = {c["threat"]: set(c["by_method"]) for c in combined["cells"] if c["attack"] == "autoattack"}
+    assert rows == {"white-aa eps 0.3": {"none"}}

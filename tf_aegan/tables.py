@@ -398,8 +398,13 @@ def combine(results):
                                  "seconds_per_image": r.get("seconds_per_image", {}).get(m),
                                  "trained": r.get("trained", {}).get(m)}
     for r in adaptive:  # AutoAttack's rows: Table 1's white-aa row, one per eps
+        settings = r["settings"]
+        if settings.get("classifier"):  # another classifier behind the purifiers: not Table 1's networks
+            continue
+        elsewhere = {f.split("=", 1)[0] for f in settings.get("folders") or []}  # --folder: not the shipped network
         for row in r["rows"]:
-            if row["attack"] == "autoattack" and not row["defense"].startswith(("gated", "SavedModel")):
+            if (row["attack"] == "autoattack" and not row["defense"].startswith(("gated", "SavedModel"))
+                    and row["method"] not in elsewhere):
                 cells.setdefault(("autoattack", f"white-aa eps {row['eps']}"), {})[row["method"]] = dict(row)
     order = {a: i for i, a in enumerate(ATTACKS)}
     keys = sorted(cells, key=lambda k: (order.get(k[0], len(order)), THREAT_ORDER.index(k[1])
