@@ -8,6 +8,7 @@ are the ones a fresh clone resumes: start it with `nohup nice -n 10 python scrip
 
 import argparse
 import os
+import signal
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -23,6 +24,11 @@ def main(argv=None):
     p.add_argument("paths", nargs="+", help="queues (configs/queues/*.json) or recipes, run in this order")
     p.add_argument("--dry-run", action="store_true", help="only print what would run")
     args = p.parse_args(argv)
+
+    def stop(signum, frame):  # a kill (or a session's end) stops the queue as Ctrl-C does: the step keeps its work
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, stop)
     results = run(args.paths, dry_run=args.dry_run)
     failed = [r for r, status, _ in results if status.startswith("failed")]
     return 1 if failed else 0

@@ -63,3 +63,29 @@ def test_the_queues_name_only_recipes_that_exist():
         listed = recipes.steps(os.path.join(ROOT, "configs", "queues", queue))
         assert listed and all(os.path.isfile(os.path.join(ROOT, p)) for p in listed)
         assert all(recipes.module_of(os.path.join(ROOT, p)).split(".")[0] in ("train", "evaluate") for p in listed)
+
+
+def test_a_stopped_queue_stops_its_step_too(tmp_path):
+    """SIGTERM to the runner reaches the running step as Ctrl-C (it keeps its work), and nothing is left running."""
+    import signal
+    import time
+
+    slow = write(tmp_path / "slow.json", {"_command": "python -m slow_step"})
+    (tmp_path / "slow_step.py").write_text(
+        "import os, sys, time\n"
+        f"open({str(tmp_path / 'pid')!r}, 'w').write(str(os.getpid()))\n"
+        "try:\n    time.sleep(60)\nexcept KeyboardInterrupt:\n"
+        f"    open({str(tmp_path / 'kept')!r}, 'w').write('kept'); sys.exit(130)\n")
+    proc = subprocess.Popen([sys.executable, os.path.join(ROOT, "scripts", "run.py"), slow], cwd=tmp_path,
+                            stderr=subprocess.PIPE, text=True)
+    for _ in range(100):
+        if (tmp_path / "pid").exists():
+            break
+        time.sleep(0.1)
+    time.sleep(0.3)
+    proc.send_signal(signal.SIGTERM)
+    assert proc.wait(timeout=30) == 130, proc.stderr.read()
+    assert (tmp_path / "kept").read_text() == "kept"
+    pid = int((tmp_path / "pid").read_text())
+    with pytest.raises(ProcessLookupError):
+        os.kill(pid, 0)

@@ -11,6 +11,7 @@ runs from.
 
 import json
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -82,8 +83,14 @@ def run(paths, dry_run=False, log=None):
             out.append((recipe, "planned", 0.0))
             continue
         start = time.time()
-        rc = subprocess.call(argv)
-        if rc == 130 or rc == -2:  # Ctrl-C: the step kept its work; stop the queue too
+        child = subprocess.Popen(argv)
+        try:
+            rc = child.wait()
+        except KeyboardInterrupt:  # Ctrl-C (or SIGTERM, scripts/run.py): the step keeps its work, then stop
+            child.send_signal(signal.SIGINT)
+            child.wait()
+            raise
+        if rc == 130 or rc == -2:  # the step was interrupted: stop the queue too
             raise KeyboardInterrupt
         status = "done" if rc == 0 else f"failed (exit {rc})"
         if rc != 0:
