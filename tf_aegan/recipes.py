@@ -83,12 +83,17 @@ def run(paths, dry_run=False, log=None):
             out.append((recipe, "planned", 0.0))
             continue
         start = time.time()
-        child = subprocess.Popen(argv)
+        # Ctrl-C reaches the step even where the queue runs in the background (`nohup ... &` ignores SIGINT)
+        child = subprocess.Popen(argv, preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
         try:
             rc = child.wait()
         except KeyboardInterrupt:  # Ctrl-C (or SIGTERM, scripts/run.py): the step keeps its work, then stop
             child.send_signal(signal.SIGINT)
-            child.wait()
+            try:
+                child.wait(timeout=60)
+            except subprocess.TimeoutExpired:  # finished epochs and batches are on disk already
+                child.terminate()
+                child.wait()
             raise
         if rc == 130 or rc == -2:  # the step was interrupted: stop the queue too
             raise KeyboardInterrupt
