@@ -14,20 +14,27 @@ class HelpFormatter(argparse.ArgumentDefaultsHelpFormatter, argparse.RawDescript
     pass
 
 
-def load_config(path):
-    """The options of a config file (configs/...): a JSON object of option names (dashes or
-    underscores) to values; keys starting with "_" are comments. A ValueError names what is wrong."""
+def read_json_object(path, name="", holds="a JSON object"):
+    """The JSON object in file `path`; a ValueError names what is wrong (`name`: what the file is, e.g.
+    "the config ", in the message)."""
     import json
 
     try:
         with open(path) as f:
             values = json.load(f)
     except OSError as e:
-        raise ValueError(f"cannot read the config {path}: {e.strerror}") from None
+        raise ValueError(f"cannot read {name}{path}: {e.strerror}") from None
     except json.JSONDecodeError as e:
         raise ValueError(f"{path} is not valid JSON: {e}") from None
     if not isinstance(values, dict):
-        raise ValueError(f"{path} must hold a JSON object of options, got {type(values).__name__}")
+        raise ValueError(f"{path} must hold {holds}, got {type(values).__name__}")
+    return values
+
+
+def load_config(path):
+    """The options of a config file (configs/...): a JSON object of option names (dashes or
+    underscores) to values; keys starting with "_" are comments. A ValueError names what is wrong."""
+    values = read_json_object(path, "the config ", "a JSON object of options")
     return {k.replace("-", "_"): v for k, v in values.items() if not k.startswith("_")}
 
 

@@ -9,25 +9,17 @@ an evaluation from its cached batches). The queue is the one place a fresh clone
 runs from.
 """
 
-import json
 import os
 import signal
 import subprocess
 import sys
 import time
 
+from tf_aegan import cli
+
 
 def _read(path):
-    try:
-        with open(path) as f:
-            value = json.load(f)
-    except OSError as e:
-        raise ValueError(f"cannot read {path}: {e.strerror}") from None
-    except json.JSONDecodeError as e:
-        raise ValueError(f"{path} is not valid JSON: {e}") from None
-    if not isinstance(value, dict):
-        raise ValueError(f"{path} must hold a JSON object, got {type(value).__name__}")
-    return value
+    return cli.read_json_object(path)
 
 
 def module_of(path):
