@@ -96,9 +96,12 @@ def test_evaluate_adaptive_end_to_end_on_tiny_networks(tmp_path, capsys, tiny_ne
 
     common = tiny_networks
     out = tmp_path / "out"
+    # every path of a white-box attacker (reconstruct and gated run in test_autoattack_through_every_path_...)
+    attacks = "pgd,fgsm-white,bpda,bpda-gf,search,gated-detector,served"
     result = evaluate.adaptive.main(common + ["--n", "8", "--eps", "0.3", "--steps", "3", "--restarts", "1",
-                                              "--search-steps", "2", "--spsa-n", "2", "--spsa-steps", "5",
-                                              "--spsa-samples", "8", "--sanity-n", "4", "--out", str(out)])
+                                              "--attacks", attacks, "--search-steps", "2", "--spsa-n", "2",
+                                              "--spsa-steps", "2", "--spsa-samples", "4", "--sanity-n", "4",
+                                              "--out", str(out)])
     saved = json.loads((out / "adaptive_mnist.json").read_text())
     assert saved["rows"] == json.loads(json.dumps(result["rows"]))
     attacks = {(r["defense"].split(" ")[0], r["attack"]) for r in saved["rows"]}

@@ -1,8 +1,10 @@
 """Each baseline trainer runs on tiny data, saves its networks, resumes, and loads as a defense whose
 purifier returns images of the input's shape in [0, 1]."""
 
+import importlib
 import json
 import os
+import shutil
 
 import numpy as np
 import pytest
@@ -14,31 +16,23 @@ import train.magnet
 from tf_aegan.methods import MissingNetworks, load_method
 from tf_aegan.train.jobs import read_history
 
+from conftest import BASELINE_RUNS
+
 COMMON = ["--dataset", "mnist", "--verbose", "2"]
-RUNS = {
-    # command, its options for a tiny run with `epochs` epochs, the folder it writes, the method it feeds
-    "defensegan": (train.defensegan, lambda e: ["--iterations", str(2 * e), "--iterations-per-epoch", "2",
-                                                "--batch-size", "4", "--latent-dim", "8"]
-                   + ["--snapshots", "2,4"] * (e == 2),
-                   "defensegan", "defensegan"),
-    "magnet": (train.magnet, lambda e: ["--epochs", str(e), "--batch-size", "16", "--max-examples", "32",
-                                        "--latent-dim", "8", "--name", "magnet"], "magnet", "magnet"),
-    "bigan": (train.bigan, lambda e: ["--epochs", str(e), "--batch-size", "16", "--max-examples", "32",
-                                      "--latent-dim", "8"], "bigan", "bigan_s"),
-    "advtrain": (train.advtrain, lambda e: ["--epochs", str(e), "--batch-size", "16", "--max-examples", "32",
-                                            "--steps", "3", "--step-size", "0.1"], "classifier_A_advtr", "advtr"),
-}
 
 
-@pytest.mark.slow(13)  # seconds on one idle core: run longest first
-@pytest.mark.parametrize("name", list(RUNS))
-def test_trainer_runs_saves_resumes_and_purifies(name, idx_dir, tmp_path, capsys, tiny_classifier):
-    command, options, folder, method = RUNS[name]
-    base = COMMON + ["--data-dir", idx_dir, "--workdir", str(tmp_path)]
-    command.main(base + options(1))
+@pytest.mark.slow(8)  # seconds on one idle core: run longest first
+@pytest.mark.xdist_group(name="baselines")  # one worker builds the baselines once
+@pytest.mark.parametrize("name", list(BASELINE_RUNS))
+def test_trainer_runs_saves_resumes_and_purifies(name, with_baselines, tmp_path, capsys, tiny_classifier):
+    """The fixture ran each trainer's first epoch (conftest.BASELINE_RUNS); a copy resumes for the second."""
+    command, options, folder, method = BASELINE_RUNS[name]
+    work = with_baselines[with_baselines.index("--workdir") + 1]
+    shutil.copytree(work, tmp_path, dirs_exist_ok=True)
     assert (tmp_path / folder / "config.json").exists() and (tmp_path / folder / "history.csv").exists()
+    base = COMMON + ["--data-dir", with_baselines[with_baselines.index("--data-dir") + 1], "--workdir", str(tmp_path)]
     capsys.readouterr()
-    result = command.main(base + options(2))
+    result = importlib.import_module(command).main(base + options(2))
     out = capsys.readouterr().out
     assert "Epoch 2/2" in out and "Epoch 1/2" not in out  # resumed, the first epoch not run again
     assert result["epochs"] == 2 and len(next(iter(read_history(tmp_path / folder).values()))) == 2

@@ -100,7 +100,7 @@ def test_interrupted_table_resumes_from_its_batches(workdir, tmp_path, monkeypat
     from tf_aegan import tables
 
     out = str(tmp_path / "out")
-    args = workdir + ["--attack", "fgsm", "--methods", "none,ours", "--n", "12", "--batch-size", "4",
+    args = workdir + ["--attack", "fgsm", "--methods", "none,ours", "--n", "8", "--batch-size", "4",
                       "--steps", "2", "--out", out]
     real_get, calls = tables.BatchCache.get, []
 

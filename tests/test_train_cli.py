@@ -203,23 +203,6 @@ def test_mixed_bfloat16_trains_and_saves_float32_networks(idx_dir, tmp_path):
         train.aegan.main(TINY + ["--data-dir", idx_dir, "--workdir", str(tmp_path), "--precision", "float8"])
 
 
-def test_rerunning_a_finished_run_keeps_its_training_time(idx_dir, tmp_path, capsys):
-    args = TINY + ["--data-dir", idx_dir, "--workdir", str(tmp_path), "--no-adversarial"]
-    folder = tmp_path / "ae_z8"
-    first = train.aegan.main(args + ["--epochs", "1"])
-    assert first["seconds_this_run"] > 0 and first["seconds_total"] == jobs.training_seconds(folder) > 0
-    again = train.aegan.main(args + ["--epochs", "1"])  # finished: trains nothing
-    assert again["seconds_this_run"] == first["seconds_this_run"]
-    assert json.loads((folder / "metrics.json").read_text())["seconds_total"] == first["seconds_total"]
-    longer = train.aegan.main(args + ["--epochs", "2"])  # one more epoch: its time adds to the total
-    assert longer["epochs"] == 2 and longer["seconds_this_run"] > 0
-    assert longer["seconds_total"] == jobs.training_seconds(folder) > first["seconds_total"]
-    # This run's time is its own epoch's, never more than the total (start-up counts in neither).
-    assert first["seconds_this_run"] == first["seconds_total"]
-    assert 0 < longer["seconds_this_run"] < longer["seconds_total"]
-    assert longer["seconds_this_run"] == pytest.approx(longer["seconds_total"] - first["seconds_total"], abs=0.2)
-
-
 def test_a_truncated_backup_falls_back_out_loud_without_duplicate_history(idx_dir, tmp_path, capsys):
     import csv
 
@@ -249,7 +232,7 @@ def test_a_workdir_under_missing_folders_says_it_creates_them(tmp_path, capsys):
     assert "creating" not in capsys.readouterr().out  # its parent exists: nothing to say
 
 
-def test_a_run_from_a_config_records_its_recipe(idx_dir, tmp_path):
+def test_a_run_from_a_config_records_its_recipe_and_a_rerun_keeps_its_time(idx_dir, tmp_path):
     """train.aegan --config FILE trains with the file's options (a flag overrides one) and its config.json
     names the recipe and its hash, which export.weights turns into the manifest's command."""
     from export.weights import _command
@@ -265,3 +248,16 @@ def test_a_run_from_a_config_records_its_recipe(idx_dir, tmp_path):
     assert config["latent_dim"] == 8 and config["recipe"] == str(recipe)
     assert config["recipe_sha256"] == cli.config_hash(str(recipe))
     assert _command(str(tmp_path / "r"), config).startswith(f"python -m train.aegan --config {recipe}")
+    # Rerunning the finished run trains nothing and keeps its training time; one more epoch adds its own.
+    first, folder, args = result, tmp_path / "r", ["--config", str(recipe), "--data-dir", idx_dir, "--workdir", str(tmp_path)]
+    assert first["seconds_this_run"] > 0 and first["seconds_total"] == jobs.training_seconds(folder) > 0
+    again = train.aegan.main(args + ["--epochs", "1"])
+    assert again["seconds_this_run"] == first["seconds_this_run"]
+    assert json.loads((folder / "metrics.json").read_text())["seconds_total"] == first["seconds_total"]
+    longer = train.aegan.main(args + ["--epochs", "2"])
+    assert longer["epochs"] == 2 and longer["seconds_this_run"] > 0
+    assert longer["seconds_total"] == jobs.training_seconds(folder) > first["seconds_total"]
+    # This run's time is its own epoch's, never more than the total (start-up counts in neither).
+    assert first["seconds_this_run"] == first["seconds_total"]
+    assert 0 < longer["seconds_this_run"] < longer["seconds_total"]
+    assert longer["seconds_this_run"] == pytest.approx(longer["seconds_total"] - first["seconds_total"], abs=0.2)
