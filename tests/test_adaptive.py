@@ -250,3 +250,13 @@ def test_adaptive_attacks_reach_every_baseline(with_baselines, tmp_path):
                    ("bigan_s", "search"), ("defensegan", "bpda")}
     assert "ae_s" in result["missing"] and all(r["n"] == 4 and r["restarts"] == 2 for r in result["rows"])
     assert [r["defense"] for r in result["rows"] if r["method"] == "defensegan"] == ["defensegan (L 2, R 2)"]
+
+
+def test_markdown_names_the_split_it_measured():
+    """A validation run (a shipping rule's score) must not be headed as a test-set result."""
+    from tf_aegan.adaptive import markdown
+
+    result = {"dataset": "mnist", "n": 3, "labels": "true", "rows": [], "settings": {}}
+    assert "(test, n=3," in markdown(result)  # results written before the split was recorded: the test set
+    assert "(validation, n=3," in markdown({**result, "split": "val"})
+    assert "(test, n=3," in markdown({**result, "split": "test"})

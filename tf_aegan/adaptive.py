@@ -640,7 +640,8 @@ def autoattack_markdown(rows):
 
 def markdown(result):
     eps = sorted({r["eps"] for r in result["rows"] if r["eps"] is not None})
-    lines = [f"### Adaptive attacks on {result['dataset']} (test, n={result['n']}, {result['labels']} labels, "
+    split = {"val": "validation", "test": "test"}[result.get("split", "test")]  # results written before split: test
+    lines = [f"### Adaptive attacks on {result['dataset']} ({split}, n={result['n']}, {result['labels']} labels, "
              f"L-infinity)", "", "| defense | attack | steps x restarts | " + " | ".join(f"eps {e}" for e in eps)
              + " | flagged (largest eps) |", "|---|---|---|" + "---|" * len(eps) + "---|"]
     seen = []
