@@ -60,11 +60,24 @@ def _command(folder, config):
     return base + _status(folder, config)
 
 
-def recipe_command(recipe, command):
-    """`command --config recipe`, after the commands of the stages it starts from (a recipe's "_after":
-    [module, config] names the stage before it), so the whole recipe runs from scratch."""
-    import json
+def _recipe_fields(config):
+    """The recipe a run was trained from and the hash its run recorded; a recipe edited since is said so."""
+    if not config.get("recipe"):
+        return {}
+    from tf_aegan.store import REPO_ROOT
 
+    path = os.path.join(REPO_ROOT, config["recipe"])
+    now = cli.config_hash(path) if os.path.isfile(path) else None
+    if now != config.get("recipe_sha256"):
+        print(f"note: {config['recipe']} is not the file its run was trained from "
+              f"(run: {config.get('recipe_sha256')}, now: {now})")
+    return {"recipe": config["recipe"], "recipe_sha256": config.get("recipe_sha256")}
+
+
+def recipe_command(recipe, command):
+    """`command --config recipe`, after the commands of the stages it starts from, so the whole recipe runs
+    from scratch: a recipe's "_after": [module, config] names the stage before it; without one, the recipe
+    of the same folder whose "_done" file lies where its "init_from" network does."""
     from tf_aegan.store import REPO_ROOT
 
     stages, seen = [f"{command} --config {recipe}"], {recipe}
@@ -72,7 +85,7 @@ def recipe_command(recipe, command):
     while True:
         try:
             with open(os.path.join(REPO_ROOT, path)) as f:
-                after = json.load(f).get("_after")
+                after = _stage_before(path, json.load(f))
         except (OSError, ValueError):
             break
         if not after or after[1] in seen:
@@ -81,6 +94,30 @@ def recipe_command(recipe, command):
         seen.add(after[1])
         path = after[1]
     return " && ".join(stages)
+
+
+def _stage_before(path, recipe):
+    """[module, config] of the stage `recipe` (at `path`, relative to the repository) starts from, or None."""
+    import glob
+
+    from tf_aegan.store import REPO_ROOT
+
+    if recipe.get("_after"):
+        return recipe["_after"]
+    start = recipe.get("init_from")
+    if not start:
+        return None
+    start = os.path.normpath(start if os.path.isdir(os.path.join(REPO_ROOT, start)) else os.path.dirname(start))
+    for other in sorted(glob.glob(os.path.join(REPO_ROOT, os.path.dirname(path), "*.json"))):
+        try:
+            with open(other) as f:
+                candidate = json.load(f)
+        except (OSError, ValueError):
+            continue
+        done, command = candidate.get("_done"), candidate.get("_command", "")
+        if done and command.startswith("python -m ") and os.path.normpath(os.path.dirname(done)) == start:
+            return [command.split()[-1], os.path.relpath(other, REPO_ROOT)]
+    return None
 
 
 def _base_command(folder, config):
@@ -249,10 +286,11 @@ def ship(workdir, dataset="fashion_mnist", out=None, train_seconds=(), float16=(
                 print(f"{sub}/{name}: unchanged, kept (no new file for git to store)")
             else:
                 model.save(dest)
+            config = info.get("config.json", {})
             manifest["networks"][f"{sub}/{name}"] = {
                 "bytes": os.path.getsize(dest), "sha256": sha256(dest),
-                "command": _command(src, info.get("config.json", {})), "stored_as": stored,
-                "config": info.get("config.json", {}), "metrics": metrics}
+                "command": _command(src, config), "stored_as": stored, "config": config, "metrics": metrics,
+                **_recipe_fields(config)}
             print(f"{sub}/{name}: {os.path.getsize(dest) / 1e6:.1f} MB")
         for extra in ("config.json", "metrics.json", "history.csv", "reconstructions.png", "samples.png", "losses.png"):
             if os.path.isfile(os.path.join(src, extra)):

@@ -110,16 +110,21 @@ def test_config_file_gives_defaults_that_flags_override(tmp_path, monkeypatch):
 
 
 def test_shipped_networks_name_a_recipe_that_exists():
-    """The manifest's command for the shipped AE-GAN+r runs its recipe's stages from scratch, and the
+    """The manifest's command for each network trained from a recipe runs the recipe's stages from scratch
+    (the shipped AE-GAN+r's two; the adversarially trained A's three, found through init_from), and the
     recipe's hash is the committed file's."""
     with open(os.path.join(ROOT, "weights", "fashion_mnist", "manifest.json")) as f:
         manifest = json.load(f)
-    entry = manifest["networks"]["aegan/encoder.keras"]
-    assert entry["recipe_sha256"] == cli.config_hash(os.path.join(ROOT, entry["recipe"]))
-    stages = entry["command"].split(" && ")
-    assert stages[-1] == f"python -m train.aegan --config {entry['recipe']}" and len(stages) == 2
-    first = cli.load_config(os.path.join(ROOT, stages[0].split("--config ")[1]))
-    assert "init_from" not in first  # the first stage starts from scratch
+    stages_of = {"aegan/encoder.keras": 2, "classifier_A_advtr/classifier.keras": 3}
+    for name, entry in manifest["networks"].items():
+        if not entry.get("recipe"):
+            continue
+        assert entry["recipe_sha256"] == cli.config_hash(os.path.join(ROOT, entry["recipe"])), name
+        stages = entry["command"].split(" && ")
+        assert stages[-1].endswith(f" --config {entry['recipe']}") and len(stages) == stages_of.get(name, len(stages))
+        first = cli.load_config(os.path.join(ROOT, stages[0].split("--config ")[1]))
+        assert "init_from" not in first, name  # the first stage starts from scratch
+    assert set(stages_of) <= {n for n, e in manifest["networks"].items() if e.get("recipe")}
 
 
 @pytest.mark.parametrize("path", sorted(
