@@ -15,7 +15,8 @@ def main(argv=None):
     cli.add_data_args(p)
     p.add_argument("--root", default=D.root, help="folder with one subfolder per run")
     p.add_argument("--baseline", default="", help="networks scored beside the runs, e.g. workdirs/aegan_eta0.3_11ep "
-                                                  "(the 11-epoch eta 0.3 network, restored by scripts/noise_study.sh)")
+                                                  "(the 11-epoch eta 0.3 network, which configs/experiments/fashion_mnist/noise_study.json "
+                                                  "restores from git)")
     p.add_argument("--classifier-workdir", default=None, help="where classifier A is (default: weights/<dataset>)")
     cli.add_common(p, D, "n", "labels")
     cli.add_fields(p, D, search_steps="search steps L", search_step_size="search step size",

@@ -89,3 +89,46 @@ def test_a_stopped_queue_stops_its_step_too(tmp_path):
     pid = int((tmp_path / "pid").read_text())
     with pytest.raises(ProcessLookupError):
         os.kill(pid, 0)
+
+
+def test_a_recipe_restores_what_it_scores_from_git_history(tmp_path, monkeypatch):
+    """`_restore`: [commit, path, destination] written by `git show` where missing, before the step runs."""
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    monkeypatch.chdir(repo)
+    git = lambda *a: subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@t", *a], check=True,  # noqa: E731
+                                    capture_output=True, text=True).stdout.strip()
+    git("init", "-q")
+    (repo / "net.keras").write_bytes(b"\x00epoch 5\xff")
+    git("add", "net.keras")
+    git("commit", "-q", "-m", "5 epochs")
+    first = git("rev-parse", "--short", "HEAD")
+    (repo / "net.keras").write_bytes(b"epoch 49")
+    git("commit", "-q", "-am", "49 epochs")
+    recipe = write(tmp_path / "r.json", {"_command": "python -m evaluate.noise_study",
+                                         "_restore": [[first, "net.keras", "old/run/net.keras"]]})
+    lines = []
+    assert recipes.run([recipe], dry_run=True, log=lines.append) == [(recipe, "planned", 0.0)]
+    assert lines[-1] == f"   restores old/run/net.keras from {first}:net.keras" and not (repo / "old").exists()
+    recipes.restore(recipe, lines.append)
+    assert (repo / "old" / "run" / "net.keras").read_bytes() == b"\x00epoch 5\xff"
+    recipes.restore(recipe, lines.append)  # there already: left alone
+    assert sum("restored" in line for line in lines) == 1
+    bad = write(tmp_path / "bad.json", {"_command": "python -m evaluate.noise_study",
+                                        "_restore": [[first, "nothing.keras", "x/y.keras"]]})
+    with pytest.raises(ValueError, match="cannot restore"):
+        recipes.restore(bad, lines.append)
+    assert not (repo / "x" / "y.keras.partial").exists()
+    with pytest.raises(ValueError, match=r"_restore must be a list of \[commit, path, destination\]"):
+        recipes.steps(write(tmp_path / "b.json", {"_command": "python -m evaluate.noise_study", "_restore": ["a"]}))
+
+
+def test_the_committed_recipes_restore_files_that_git_holds():
+    import glob
+
+    entries = [(p, e) for p in glob.glob(os.path.join(ROOT, "configs", "**", "*.json"), recursive=True)
+               for e in recipes.restores(p)]
+    assert len(entries) > 40  # the noise study, its variants and the training-length study
+    for path, (commit, source, _) in entries:
+        proc = subprocess.run(["git", "cat-file", "-e", f"{commit}:{source}"], cwd=ROOT, capture_output=True)
+        assert proc.returncode == 0, f"{path}: {commit}:{source} is not in git history"

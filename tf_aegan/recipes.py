@@ -2,7 +2,9 @@
 
 A recipe (configs/networks/..., configs/experiments/...) is a JSON object of a command's options; its
 `_command` names the command ("python -m train.advtrain"), `_done` (optional) a file whose existence
-means the run has finished, and the other `_` keys are comments (its rule, what it is). A queue
+means the run has finished, `_restore` (optional) the files it reads from git history ([commit, path in
+the repository, where to write it]: a study that scores a run's earlier states, which its folder has since
+moved past), and the other `_` keys are comments (its rule, what it is). A queue
 (configs/queues/*.json) lists recipes under "recipes"; `scripts/run.py QUEUE` runs them one after another,
 each in its own process with `--config`, so each resumes its own work (a trainer from its checkpoints,
 an evaluation from its cached batches). The queue is the one place a fresh clone resumes unfinished
@@ -36,17 +38,44 @@ def done_file(path):
     return _read(path).get("_done")
 
 
+def restores(path):
+    """The `_restore` entries of a recipe: [(commit, repository path, destination)], checked."""
+    entries = _read(path).get("_restore", [])
+    if not isinstance(entries, list) or not all(isinstance(e, list) and len(e) == 3 and all(isinstance(v, str) for v in e)
+                                                for e in entries):
+        raise ValueError(f"{path}: _restore must be a list of [commit, path, destination]")
+    return [tuple(e) for e in entries]
+
+
+def restore(path, log):
+    """Write each `_restore` file of a recipe from git history where it is missing (`git show`)."""
+    for commit, source, destination in restores(path):
+        if os.path.exists(destination):
+            continue
+        os.makedirs(os.path.dirname(destination) or ".", exist_ok=True)
+        partial = destination + ".partial"
+        with open(partial, "wb") as f:
+            proc = subprocess.run(["git", "show", f"{commit}:{source}"], stdout=f, stderr=subprocess.PIPE)
+        if proc.returncode != 0:
+            os.remove(partial)
+            raise ValueError(f"{path}: cannot restore {commit}:{source} ({proc.stderr.decode().strip()})")
+        os.replace(partial, destination)
+        log(f"   restored {destination} from {commit}:{source}")
+
+
 def steps(path):
     """The recipes a queue file or a recipe names: [path] for a recipe, its "recipes" for a queue."""
     value = _read(path)
     if "_command" in value or "recipes" not in value:
-        module_of(path)  # a recipe: check it names a command
+        module_of(path)  # a recipe: check it names a command and what it restores
+        restores(path)
         return [path]
     listed = value["recipes"]
     if not isinstance(listed, list) or not all(isinstance(s, str) for s in listed):
         raise ValueError(f"{path}: recipes must be a list of recipe paths")
     for step in listed:
         module_of(step)
+        restores(step)
     return listed
 
 
@@ -72,9 +101,12 @@ def run(paths, dry_run=False, log=None):
         argv = command(recipe)
         log(f"== {stamp} {recipe}: {' '.join(['python'] + argv[1:])}")
         if dry_run:
+            for commit, source, destination in restores(recipe):
+                log(f"   restores {destination} from {commit}:{source}")
             out.append((recipe, "planned", 0.0))
             continue
         start = time.time()
+        restore(recipe, log)
         # Ctrl-C reaches the step even where the queue runs in the background (`nohup ... &` ignores SIGINT)
         child = subprocess.Popen(argv, preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
         try:

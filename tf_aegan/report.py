@@ -288,14 +288,15 @@ PAPER = [
     ("The noise of Algorithm 1 (AE-GAN+r): the study that picked the shipped network", "noise_study",
      "Each noise setting trained the same epochs from the 11-epoch eta 0.3 network, scored on 1000 validation "
      "images by the rule in `tf_aegan/studies/noise.py` (`study/fashion_mnist/README.md`).",
-     "bash scripts/noise_study.sh 5 1.0 2.0 0.3 && python -m evaluate.noise_study --out {out}"),
+     "python scripts/run.py configs/queues/fashion_mnist_noise_study.json"),
     ("Algorithm 1's other noise readings", "noise_variants",
      "Algorithm 1 read literally (fixed sigma), Eq. 5 as a mean, bfloat16 training, scored as the study's; eta "
      "1.25 (where the study's trend crosses the clean floor) is in `noise_variants_eta1.25/`.",
-     "bash scripts/noise_variants.sh {out}"),
+     "python scripts/run.py configs/experiments/fashion_mnist/noise_variants.json "
+     "configs/experiments/fashion_mnist/noise_variants_eta1.25.json"),
     ("Training length against robustness (the shipped run's states)", "training_length",
      "The shipped run restored from git history after 11, 16, 21, 27, 46 and 60 epochs, scored by the noise "
-     "study's rule.", "bash scripts/length_study.sh {out}"),
+     "study's rule.", "python scripts/run.py configs/experiments/fashion_mnist/training_length.json"),
     ("Table 8's latent-20 AE-GAN+r scored by the noise rule", "noise_study_z20",
      "The latent-20 network (29 of 60 epochs) against the shipped one on validation; below, its gray-box FGSM on "
      "test.", None),
@@ -390,7 +391,7 @@ def aegan_training_section(root, dataset):
         return []
     return ["## Algorithm 1: AE-GAN+r training (Table 4's settings)", "",
             "The shipped network's losses per epoch and its reconstructions of test images. Its recipe is in "
-            f"`weights/{dataset}/manifest.json`.", "", "`bash scripts/noise_study.sh 49 1.0`", "",
+            f"`weights/{dataset}/manifest.json`.", "", "`python -m train.aegan --config configs/networks/fashion_mnist/aegan_stage1.json && python -m train.aegan --config configs/networks/fashion_mnist/aegan.json`", "",
             *_include(root, folder)]
 
 
