@@ -234,3 +234,33 @@ def test_advtrain_behind_a_purifier_takes_a_step_saves_and_resumes(idx_dir, tmp_
         train.advtrain.main(COMMON + ["--data-dir", idx_dir, "--workdir", str(tmp_path / "x"), "--purifier",
                                       str(tmp_path / "nowhere")])
     assert e.value.code == 2
+
+
+def test_joint_training_fine_tunes_purifier_and_classifier_together(idx_dir, tmp_path, capsys, tiny_networks_once):
+    """Design 3: encoder, decoder and classifier trained together through C(G(F(x'))), Eq. 5's terms kept; the
+    run keeps the best epoch's encoder, decoder and classifier (the defense whole), resumes, and refuses misuse."""
+    import keras
+
+    aegan = str(tiny_networks_once[0] / "w" / "aegan")
+    base = COMMON + ["--data-dir", idx_dir, "--workdir", str(tmp_path), "--batch-size", "16", "--max-examples", "16",
+                     "--steps", "1", "--step-size", "0.3", "--val-steps", "1", "--purifier", aegan, "--name", "joint"]
+    train.advtrain.main(base + ["--joint", "--epochs", "1"])
+    folder = tmp_path / "classifier_joint"
+    config = json.loads((folder / "config.json").read_text())
+    assert config["joint"] is True and config["cls_weight"] == 10.0
+    assert "fine-tuning encoder, decoder, discriminator of" in capsys.readouterr().out
+    for name in ("classifier", "encoder", "decoder", "classifier_last", "encoder_last", "decoder_last", "discriminator"):
+        assert (folder / f"{name}.keras").exists(), name
+    tuned, shipped = (keras.saving.load_model(os.path.join(f, "encoder.keras")) for f in (folder, aegan))
+    assert not all(np.allclose(a, b) for a, b in zip(tuned.get_weights(), shipped.get_weights()))  # F moved
+    assert "recon_loss" in read_history(folder) and "val_recon_loss" in read_history(folder)
+    result = train.advtrain.main(base + ["--joint", "--epochs", "2"])
+    assert "Epoch 2/2" in capsys.readouterr().out and result["epochs"] == 2
+    no_purifier = [a for a in base if a not in ("--purifier", aegan)]
+    for argv, said in ((no_purifier + ["--joint", "--name", "other"], "give it --purifier"),
+                       (base + ["--joint", "--loss", "trades"], "--joint takes the PGD loss"),
+                       (base + ["--epochs", "3"], "joint")):  # a joint run's folder refuses a run without --joint
+        with pytest.raises(SystemExit) as e:
+            train.advtrain.main(argv)
+        err = capsys.readouterr().err
+        assert e.value.code == 2 and said in err, err

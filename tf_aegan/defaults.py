@@ -131,6 +131,10 @@ ADVTR_LR_SCHEDULE = "constant"
 ADVTR_WARMUP = 0
 ADVTR_PATIENCE = None
 TRADES_BETA = 6.0
+# Beyond the paper: joint fine-tuning of F, G and C (the defended-classifier study's design 3). The classification
+# term's weight, so that its cross-entropy (about 1) weighs like Eq. 5's reconstruction (10-20 per image,
+# summed over pixels) at the start.
+JOINT_CLS_WEIGHT = 10.0
 
 # Attack labels: A's predictions (CleverHans' y=None, as the paper's code runs it) or the true labels.
 ATTACK_LABELS = ("predicted", "true")

@@ -31,6 +31,13 @@ OPTIONS = [
     ("--purifier", dict(default=None, metavar="AEGAN_FOLDER",
                         help="train the classifier behind this AE-GAN's G(F(x)), the attack going through it (the "
                              "defended-classifier study's design 2), e.g. weights/fashion_mnist/aegan")),
+    ("--joint", dict(action="store_true",
+                     help="fine-tune the --purifier's encoder and decoder with the classifier, Eq. 5's terms kept (the "
+                          "defended-classifier study's design 3); saves the best epoch's encoder, decoder and classifier")),
+    ("--cls-weight", dict(type=float, default=defaults.JOINT_CLS_WEIGHT,
+                          help="with --joint: the classification loss's weight in the encoder's and decoder's loss")),
+    ("--purifier-lr", dict(type=float, default=defaults.AEGAN_LR,
+                           help="with --joint: Adam learning rate of the encoder, decoder and discriminator (Table 4)")),
     ("--name", dict(default=None, help="the run's folder in --workdir is classifier_<name> (default: <arch>_advtr)")),
 ]
 

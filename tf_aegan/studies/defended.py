@@ -9,7 +9,8 @@ Designs (each a purifier in front of a classifier, `evaluate.adaptive --classifi
    50-step attack on validation images (`train.advtrain --purifier`; its recipe and CPU budget:
    `configs/networks/fashion_mnist/defended_design2_eps0.1.json`).
 3. `joint`: encoder, decoder and classifier fine-tuned together on examples made through the whole
-   pipeline, keeping Eq. 5's reconstruction and GAN terms.
+   pipeline, keeping Eq. 5's reconstruction and GAN terms (`train.advtrain --purifier --joint`; its recipe,
+   budget and checks: `configs/networks/fashion_mnist/defended_design3_eps0.1.json`).
 Designs are run in this order, as far as the CPU budget allows; the ones not run are named as such.
 
 The rule (per eps in 0.1 and 0.3):

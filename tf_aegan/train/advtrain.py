@@ -149,6 +149,64 @@ class AdversarialTraining(keras.Model):
         return {m.name: m.result() for m in (self.accuracy, self.adv_accuracy)}
 
 
+class JointTraining(AdversarialTraining):
+    """The defended-classifier study's design 3: encoder F, decoder G and classifier C fine-tuned together on
+    adversarial examples made through the whole differentiable pipeline C(G(F(x))), with Eq. 5's terms kept
+    (the `aegan`'s reconstruction of noisy images, G's GAN loss and D's step) so that G's outputs stay images.
+
+    Each step: x' = PGD through C(G(F(.))) in inference mode; D takes its step; then C descends
+    CE(C(G(F(x'))), y), F descends recon + w CE and G recon + GAN + w CE, w = `cls_weight`.
+    `call(x)` is C(G(F(x))); compile with one optimizer per network.
+    """
+
+    def __init__(self, classifier, aegan, cls_weight=1.0, **kwargs):
+        if cls_weight <= 0:
+            raise ValueError(f"cls_weight must be > 0, got {cls_weight}")
+        super().__init__(classifier, purifier=lambda t: aegan(t, training=False), **kwargs)
+        if self.loss_kind != "pgd" or self.adv_fraction != 1.0:
+            raise ValueError("joint training takes the PGD loss on whole adversarial batches (loss='pgd', adv_fraction=1)")
+        self.aegan, self.cls_weight = aegan, float(cls_weight)
+        self.recon_tracker = keras.metrics.Mean(name="recon_loss")
+
+    @property
+    def metrics(self):
+        return [self.loss_tracker, self.adv_accuracy, self.recon_tracker, self.accuracy]
+
+    def compile(self, optimizer, e_optimizer, g_optimizer, d_optimizer=None, **kwargs):
+        """`optimizer` for the classifier, the others for the AE-GAN's networks (`AEGAN.compile`)."""
+        super().compile(optimizer=optimizer, **kwargs)
+        self.aegan.compile(e_optimizer, g_optimizer, d_optimizer)
+        self.optimizer.build(self.classifier.trainable_variables)
+
+    def train_step(self, data):
+        x, y = data[:2]
+        x_adv = tf.stop_gradient(self.attack(x, y))
+        if self.aegan.adversarial:
+            self.aegan.discriminator_step(x)
+        with tf.GradientTape(persistent=True) as tape:
+            recon, g_loss = self.aegan.generator_losses(x)
+            logits = self.classifier(self.aegan(x_adv, training=True), training=True)
+            ce = tf.reduce_mean(keras.losses.sparse_categorical_crossentropy(y, logits, from_logits=True))
+            e_total = recon + self.cls_weight * ce
+            g_total = e_total if g_loss is None else e_total + g_loss
+        c_grads = tape.gradient(ce, self.classifier.trainable_variables)
+        self.aegan.apply_generator_gradients(tape, e_total, g_total)
+        del tape
+        self.optimizer.apply_gradients(zip(c_grads, self.classifier.trainable_variables))
+        self.loss_tracker.update_state(ce)
+        self.adv_accuracy.update_state(y, logits)
+        self.recon_tracker.update_state(recon)
+        return {m.name: m.result() for m in (self.loss_tracker, self.adv_accuracy, self.recon_tracker)}
+
+    def test_step(self, data):
+        """Clean and PGD accuracy through the pipeline (AdversarialTraining.test_step), and the reconstruction
+        error of clean images (does G still give images?)."""
+        logs = super().test_step(data)
+        x = data[0]
+        self.recon_tracker.update_state(self.aegan.reconstruction_loss(x, self.aegan(x, training=False)))
+        return {**logs, "recon_loss": self.recon_tracker.result()}
+
+
 class EpsWarmup(keras.callbacks.Callback):
     """Ramp the training eps linearly over the first `epochs` epochs: eps * (epoch + 1) / epochs
     (large-eps PGD training from scratch can stall at chance; Madry et al.'s MNIST note, Gowal et al. 2018)."""
@@ -178,17 +236,19 @@ def lr_at(schedule, lr, epoch, epochs):
 
 
 class BestRobust(keras.callbacks.Callback):
-    """Keep the classifier of the epoch with the best validation robust accuracy as `path`
-    (early stopping's checkpoint, Rice et al. 2020); `best` carries over from a resumed run's history."""
+    """Keep the networks of the epoch with the best validation robust accuracy, each as its path (early
+    stopping's checkpoint, Rice et al. 2020): `networks` maps path -> network (a classifier; for joint
+    training the encoder and decoder too); `best` carries over from a resumed run's history."""
 
-    def __init__(self, classifier, path, best=None, monitor="val_adv_accuracy"):
+    def __init__(self, networks, best=None, monitor="val_adv_accuracy"):
         super().__init__()
-        self.classifier, self.path, self.best, self.monitor = classifier, path, best, monitor
+        self.networks, self.best, self.monitor = dict(networks), best, monitor
 
     def on_epoch_end(self, epoch, logs=None):
         value = (logs or {}).get(self.monitor)
         if value is not None and (self.best is None or value > self.best):
             self.best = float(value)
-            tmp = self.path + ".tmp.keras"
-            self.classifier.save(tmp)
-            os.replace(tmp, self.path)
+            for path, net in self.networks.items():
+                tmp = path + ".tmp.keras"
+                net.save(tmp)
+                os.replace(tmp, path)

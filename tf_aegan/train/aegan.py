@@ -117,43 +117,53 @@ class AEGAN(keras.Model):
             return tf.clip_by_value(x + sigma * tf.sign(tape.gradient(loss, x)), 0.0, 1.0)
         return x + sigma * keras.random.normal(tf.shape(x), seed=self.seed_generator)
 
-    def train_step(self, data):
-        x = data[0] if isinstance(data, (tuple, list)) else data
-        n = tf.shape(x)[0]
+    def discriminator_step(self, x):
+        """One step of D on real `x` and G(z): it descends -(log D(x) + log(1 - D(G(z)))); returns that loss."""
         replicas = tf.distribute.get_strategy().num_replicas_in_sync
-        if self.adversarial:
-            z = self.sample_prior(n)
-            fake = self.decoder(z, training=True)
-            with tf.GradientTape() as tape:
-                # Logits in float32: under mixed precision the networks compute in bfloat16.
-                real_logit = tf.cast(self.discriminator(x, training=True), tf.float32)
-                fake_logit = tf.cast(self.discriminator(fake, training=True), tf.float32)
-                # -(log D(x) + log(1 - D(G(z)))): descending it ascends the paper's objective.
-                d_loss = tf.reduce_mean(self.bce(tf.ones_like(real_logit), real_logit)) + tf.reduce_mean(
-                    self.bce(tf.zeros_like(fake_logit), fake_logit))
-                scaled = d_loss / replicas
-            grads = tape.gradient(scaled, self.discriminator.trainable_variables)
-            self.d_optimizer.apply_gradients(zip(grads, self.discriminator.trainable_variables))
-            self.d_loss_tracker.update_state(d_loss)
+        fake = self.decoder(self.sample_prior(tf.shape(x)[0]), training=True)
+        with tf.GradientTape() as tape:
+            # Logits in float32: under mixed precision the networks compute in bfloat16.
+            real_logit = tf.cast(self.discriminator(x, training=True), tf.float32)
+            fake_logit = tf.cast(self.discriminator(fake, training=True), tf.float32)
+            d_loss = tf.reduce_mean(self.bce(tf.ones_like(real_logit), real_logit)) + tf.reduce_mean(
+                self.bce(tf.zeros_like(fake_logit), fake_logit))
+            scaled = d_loss / replicas
+        grads = tape.gradient(scaled, self.discriminator.trainable_variables)
+        self.d_optimizer.apply_gradients(zip(grads, self.discriminator.trainable_variables))
+        self.d_loss_tracker.update_state(d_loss)
+        return d_loss
 
-        with tf.GradientTape(persistent=True) as tape:
-            recon = self.reconstruction_loss(x, self(self._noisy(x), training=True))
-            g_total = recon
-            if self.adversarial:
-                fake_logit = tf.cast(self.discriminator(self.decoder(self.sample_prior(n), training=True),
-                                                        training=True), tf.float32)
-                if self.generator_loss == "minimax":
-                    # log(1 - D(G(z))) = -BCE(0, logit)
-                    g_loss = -tf.reduce_mean(self.bce(tf.zeros_like(fake_logit), fake_logit))
-                else:
-                    g_loss = tf.reduce_mean(self.bce(tf.ones_like(fake_logit), fake_logit))
-                g_total = recon + g_loss
-            g_scaled, e_scaled = g_total / replicas, recon / replicas
-        g_grads = tape.gradient(g_scaled, self.decoder.trainable_variables)
-        e_grads = tape.gradient(e_scaled, self.encoder.trainable_variables)
-        del tape
+    def generator_losses(self, x):
+        """Eq. 5's terms for F and G, inside the caller's tape: the reconstruction of the noisy `x`, and
+        G's GAN loss on G(z) (None for a plain AE)."""
+        recon = self.reconstruction_loss(x, self(self._noisy(x), training=True))
+        if not self.adversarial:
+            return recon, None
+        fake_logit = tf.cast(self.discriminator(self.decoder(self.sample_prior(tf.shape(x)[0]), training=True),
+                                                training=True), tf.float32)
+        if self.generator_loss == "minimax":
+            # log(1 - D(G(z))) = -BCE(0, logit)
+            return recon, -tf.reduce_mean(self.bce(tf.zeros_like(fake_logit), fake_logit))
+        return recon, tf.reduce_mean(self.bce(tf.ones_like(fake_logit), fake_logit))
+
+    def apply_generator_gradients(self, tape, e_total, g_total):
+        """F descends `e_total`, G `g_total` (each already divided by the replicas), from the caller's tape."""
+        g_grads = tape.gradient(g_total, self.decoder.trainable_variables)
+        e_grads = tape.gradient(e_total, self.encoder.trainable_variables)
         self.g_optimizer.apply_gradients(zip(g_grads, self.decoder.trainable_variables))
         self.e_optimizer.apply_gradients(zip(e_grads, self.encoder.trainable_variables))
+
+    def train_step(self, data):
+        x = data[0] if isinstance(data, (tuple, list)) else data
+        replicas = tf.distribute.get_strategy().num_replicas_in_sync
+        if self.adversarial:
+            self.discriminator_step(x)
+        with tf.GradientTape(persistent=True) as tape:
+            recon, g_loss = self.generator_losses(x)
+            g_total = recon if g_loss is None else recon + g_loss
+            g_scaled, e_scaled = g_total / replicas, recon / replicas
+        self.apply_generator_gradients(tape, e_scaled, g_scaled)
+        del tape
         self.recon_loss_tracker.update_state(recon)
         if self.adversarial:
             self.g_loss_tracker.update_state(g_loss)

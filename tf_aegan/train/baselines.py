@@ -13,10 +13,11 @@ from tf_aegan import defaults, plots, store
 from tf_aegan.data import load_dataset
 from tf_aegan.models import (build_classifier, build_critic, build_decoder, build_discriminator, build_encoder,
                              build_joint_discriminator)
-from tf_aegan.train.advtrain import AdversarialTraining, BestRobust, EpsWarmup, lr_at
+from tf_aegan.train.advtrain import AdversarialTraining, BestRobust, EpsWarmup, JointTraining, lr_at
 from tf_aegan.train.aegan import AEGAN
 from tf_aegan.train.bigan import BiGAN
-from tf_aegan.train.jobs import SaveNetworks, batches, read_history, start_networks, train_aegan, write_metrics
+from tf_aegan.train.jobs import (SaveNetworks, batches, load_networks, read_history, start_networks, train_aegan,
+                                 write_metrics)
 from tf_aegan.train.runner import completed_epochs, fit_resumable, make_strategy, prepare_workdir
 from tf_aegan.train.wgan_gp import WGANGP
 
@@ -163,7 +164,7 @@ def train_advtrain(dataset_name="fashion_mnist", workdir="workdirs/fashion_mnist
                    max_examples=None, verbose=None, loss="pgd", trades_beta=defaults.TRADES_BETA,
                    lr_schedule=defaults.ADVTR_LR_SCHEDULE, warmup=defaults.ADVTR_WARMUP,
                    patience=defaults.ADVTR_PATIENCE, val_steps=defaults.ADVTR_VAL_STEPS, name=None, init_from=None,
-                   purifier=None):
+                   purifier=None, joint=False, cls_weight=defaults.JOINT_CLS_WEIGHT, purifier_lr=defaults.AEGAN_LR):
     """PGD adversarial training (or TRADES) of classifier `arch` into `classifier_<arch>_advtr/`
     (Madry et al. 2018; the paper's Adv. Tr. column), checkpointed and resumable every epoch.
 
@@ -173,6 +174,10 @@ def train_advtrain(dataset_name="fashion_mnist", workdir="workdirs/fashion_mnist
     classifier .keras file a new run starts from (a curriculum, e.g. from the eps 0.1 network). `purifier`: an
     AE-GAN folder (encoder.keras, decoder.keras) whose G(F(x)) the classifier is trained behind, the attack
     going through it (the defended-classifier study's design 2); the classifier alone is what is saved.
+    `joint`: the purifier's encoder and decoder are fine-tuned with the classifier (design 3, `JointTraining`:
+    Eq. 5's terms kept, the purifier's discriminator.keras resumed where the folder has one, Adam `purifier_lr`
+    with beta_1 0.5 as Table 4); then encoder.keras and decoder.keras of the best epoch are saved beside
+    classifier.keras, the defense whole in one folder.
     """
     _check_positive(epochs=epochs, batch_size=batch_size, max_examples=max_examples, patience=patience)
     if warmup < 0:
@@ -188,7 +193,15 @@ def train_advtrain(dataset_name="fashion_mnist", workdir="workdirs/fashion_mnist
               "steps": steps, "step_size": step_size, "adv_fraction": adv_fraction, "init": init,
               "dropout": dropout, "seed": seed, "loss": loss, "trades_beta": trades_beta,
               "lr_schedule": lr_schedule, "warmup": warmup, "patience": patience, "val_steps": val_steps,
-              "init_from": init_from, "purifier": os.path.abspath(purifier) if purifier else None}
+              "init_from": init_from, "purifier": os.path.abspath(purifier) if purifier else None, "joint": bool(joint)}
+    if joint:
+        if not purifier:
+            raise ValueError("--joint fine-tunes a purifier with the classifier: give it --purifier AEGAN_FOLDER")
+        if loss != "pgd" or adv_fraction != 1.0:
+            raise ValueError("--joint takes the PGD loss on whole adversarial batches (--loss pgd, --adv-fraction 1)")
+        if cls_weight <= 0 or purifier_lr <= 0:
+            raise ValueError(f"need cls_weight > 0 and purifier_lr > 0, got {cls_weight} and {purifier_lr}")
+        config.update(cls_weight=cls_weight, purifier_lr=purifier_lr)
     if init_from is not None and not os.path.isfile(init_from):
         raise ValueError(f"--init-from {init_from!r} is not a classifier .keras file")
     if purifier is not None:
@@ -199,23 +212,43 @@ def train_advtrain(dataset_name="fashion_mnist", workdir="workdirs/fashion_mnist
                              f"the data {tuple(data.image_shape)}")
         encoder.trainable = decoder.trainable = False
         front = lambda t: decoder(encoder(t, training=False), training=False)  # noqa: E731  G(F(x))
-    prepare_workdir(folder, config, ("kind", "dataset", "arch", "image_shape", "num_classes", "init", "dropout"))
+    prepare_workdir(folder, config, ("kind", "dataset", "arch", "image_shape", "num_classes", "init", "dropout", "joint"),
+                    older={"joint": False})
     keras.utils.set_random_seed(seed)
     with dist.scope():
         classifier = build_classifier(arch, data.image_shape, data.num_classes, init, dropout)
-        model = AdversarialTraining(classifier, eps=eps, steps=steps, step_size=step_size, adv_fraction=adv_fraction,
-                                    loss=loss, trades_beta=trades_beta, val_steps=val_steps,
-                                    purifier=front if purifier is not None else None)
-        model(np.zeros((1, *data.image_shape), np.float32))
-        model.compile(optimizer=keras.optimizers.Adam(lr))
+        if joint:
+            aegan = _joint_aegan(purifier, encoder, data.image_shape)
+            model = JointTraining(classifier, aegan, cls_weight=cls_weight, eps=eps, steps=steps, step_size=step_size,
+                                  val_steps=val_steps)
+            model(np.zeros((1, *data.image_shape), np.float32))
+            adam = lambda: keras.optimizers.Adam(purifier_lr, beta_1=defaults.AEGAN_BETA_1)  # noqa: E731
+            model.compile(keras.optimizers.Adam(lr), adam(), adam(), adam() if aegan.adversarial else None)
+        else:
+            model = AdversarialTraining(classifier, eps=eps, steps=steps, step_size=step_size, adv_fraction=adv_fraction,
+                                        loss=loss, trades_beta=trades_beta, val_steps=val_steps,
+                                        purifier=front if purifier is not None else None)
+            model(np.zeros((1, *data.image_shape), np.float32))
+            model.compile(optimizer=keras.optimizers.Adam(lr))
     nets = {"classifier_last": classifier}
+    best = {os.path.join(folder, store.CLASSIFIER_FILE): classifier}
+    if joint:
+        nets.update(encoder_last=aegan.encoder, decoder_last=aegan.decoder)
+        nets.update({"discriminator": aegan.discriminator} if aegan.adversarial else {})
+        best.update({os.path.join(folder, f"{n}.keras"): getattr(aegan, n) for n in ("encoder", "decoder")})
     initial_epoch = start_networks(folder, nets)
     if init_from is not None and completed_epochs(folder) == 0:
         classifier.set_weights(store.load_keras(init_from, "classifier to start from").get_weights())
         print(f"{folder}: starting from {init_from}", flush=True)
+    if joint and completed_epochs(folder) == 0:
+        loaded = load_networks(purifier, {n: getattr(aegan, n) for n in ("encoder", "decoder", "discriminator")
+                                          if getattr(aegan, n) is not None}, required=("encoder", "decoder"))
+        print(f"{folder}: fine-tuning {', '.join(loaded)} of {purifier}"
+              + ("" if "discriminator" in loaded or not aegan.adversarial else " (its discriminator starts afresh)"),
+              flush=True)
     previous = read_history(folder).get("val_adv_accuracy")
     callbacks = [SaveNetworks(folder, nets),
-                 BestRobust(classifier, os.path.join(folder, store.CLASSIFIER_FILE), max(previous) if previous else None),
+                 BestRobust(best, max(previous) if previous else None),
                  keras.callbacks.LearningRateScheduler(lambda epoch, _: float(lr_at(lr_schedule, lr, epoch, epochs)))]
     if warmup:
         callbacks.append(EpsWarmup(warmup))
@@ -230,6 +263,26 @@ def train_advtrain(dataset_name="fashion_mnist", workdir="workdirs/fashion_mnist
     best = {"best_epoch": int(np.argmax(history)) + 1, "best_val_adv_accuracy": max(history)} if history else {}
     return write_metrics(folder, os.path.basename(folder), dataset_name,
                          ("loss", "adv_accuracy", "accuracy", "val_accuracy", "val_adv_accuracy"), start, **best)
+
+
+def _joint_aegan(purifier, encoder, image_shape):
+    """The AE-GAN of a purifier folder, rebuilt with its run's Eq. 5 settings (config.json; the paper's defaults
+    where it has none) for joint fine-tuning: fresh networks of its shapes, the weights loaded afterwards."""
+    import json
+
+    path = os.path.join(purifier, "config.json")
+    config = {}
+    if os.path.isfile(path):
+        with open(path) as f:
+            config = json.load(f)
+    latent = int(encoder.output_shape[-1])
+    adversarial = config.get("adversarial", True)
+    return AEGAN(build_encoder(image_shape, latent), build_decoder(image_shape, latent),
+                 build_discriminator(image_shape) if adversarial else None, latent_dim=latent,
+                 noise_eta=config.get("noise_eta", defaults.NOISE_ETA), adversarial=adversarial,
+                 prior=config.get("prior", "uniform"), generator_loss=config.get("generator_loss", "non_saturating"),
+                 noise_schedule=config.get("noise_schedule", "uniform"),
+                 recon_reduction=config.get("recon_reduction", "sum"))
 
 
 def trainer_timers(dataset_name="fashion_mnist", data_dir=None, steps=5, latent_dim=defaults.LATENT_DIM, batch=None,
