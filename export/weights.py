@@ -75,49 +75,12 @@ def _recipe_fields(config):
 
 
 def recipe_command(recipe, command):
-    """`command --config recipe`, after the commands of the stages it starts from, so the whole recipe runs
-    from scratch: a recipe's "_after": [module, config] names the stage before it; without one, the recipe
-    of the same folder whose "_done" file lies where its "init_from" network does."""
-    from tf_aegan.store import REPO_ROOT
+    """`command --config recipe`, after the commands of the stages it starts from
+    (`tf_aegan.recipes.stages`), so the whole recipe runs from scratch."""
+    from tf_aegan.recipes import stages
 
-    stages, seen = [f"{command} --config {recipe}"], {recipe}
-    path = recipe
-    while True:
-        try:
-            with open(os.path.join(REPO_ROOT, path)) as f:
-                after = _stage_before(path, json.load(f))
-        except (OSError, ValueError):
-            break
-        if not after or after[1] in seen:
-            break
-        stages.insert(0, f"python -m {after[0]} --config {after[1]}")
-        seen.add(after[1])
-        path = after[1]
-    return " && ".join(stages)
-
-
-def _stage_before(path, recipe):
-    """[module, config] of the stage `recipe` (at `path`, relative to the repository) starts from, or None."""
-    import glob
-
-    from tf_aegan.store import REPO_ROOT
-
-    if recipe.get("_after"):
-        return recipe["_after"]
-    start = recipe.get("init_from")
-    if not start:
-        return None
-    start = os.path.normpath(start if os.path.isdir(os.path.join(REPO_ROOT, start)) else os.path.dirname(start))
-    for other in sorted(glob.glob(os.path.join(REPO_ROOT, os.path.dirname(path), "*.json"))):
-        try:
-            with open(other) as f:
-                candidate = json.load(f)
-        except (OSError, ValueError):
-            continue
-        done, command = candidate.get("_done"), candidate.get("_command", "")
-        if done and command.startswith("python -m ") and os.path.normpath(os.path.dirname(done)) == start:
-            return [command.split()[-1], os.path.relpath(other, REPO_ROOT)]
-    return None
+    return " && ".join(f"python -m {module} --config {path}" if module else f"{command} --config {path}"
+                       for module, path in stages(recipe))
 
 
 def _base_command(folder, config):

@@ -156,6 +156,9 @@ def test_the_shipped_network_says_its_whole_length():
 
     said = training_length(os.path.join(ROOT, "weights", "fashion_mnist", "aegan"))
     assert said == "60 epochs (2 stages: configs/networks/fashion_mnist/aegan.json)"
+    # the adversarially trained A: 15 + 7 + 10 epochs, its stages found through init_from
+    said = training_length(os.path.join(ROOT, "weights", "fashion_mnist", "classifier_A_advtr"))
+    assert said == "32 epochs (3 stages: configs/networks/fashion_mnist/advtr_eps0.3_pgd7_long.json)"
 
 
 def test_graph_optimizer_setting_is_read_from_the_environment(monkeypatch):

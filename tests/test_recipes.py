@@ -132,3 +132,19 @@ def test_the_committed_recipes_restore_files_that_git_holds():
     for path, (commit, source, _) in entries:
         proc = subprocess.run(["git", "cat-file", "-e", f"{commit}:{source}"], cwd=ROOT, capture_output=True)
         assert proc.returncode == 0, f"{path}: {commit}:{source} is not in git history"
+
+
+def test_stages_are_found_through_after_and_through_init_from(tmp_path):
+    """A recipe's stages from scratch: "_after" names the one before; without it, the recipe of the same folder
+    whose "_done" lies where its init_from network does (the adversarially trained A's three stages)."""
+    (tmp_path / "c").mkdir()
+    write(tmp_path / "c" / "one.json", {"_command": "python -m train.advtrain", "_done": "runs/one/metrics.json", "epochs": 15})
+    write(tmp_path / "c" / "two.json", {"_command": "python -m train.advtrain", "_done": "runs/two/metrics.json",
+                                        "init_from": "runs/one/classifier.keras", "epochs": 7})
+    write(tmp_path / "c" / "three.json", {"_command": "python -m train.aegan", "_after": ["train.advtrain", "c/two.json"]})
+    assert recipes.stages("c/three.json", root=str(tmp_path)) == [
+        ("train.advtrain", "c/one.json"), ("train.advtrain", "c/two.json"), (None, "c/three.json")]
+    assert recipes.stages("c/one.json", root=str(tmp_path)) == [(None, "c/one.json")]
+    shipped = recipes.stages("configs/networks/fashion_mnist/advtr_eps0.3_pgd7_long.json")
+    assert [p for _, p in shipped] == [f"configs/networks/fashion_mnist/advtr_eps0.{s}.json"
+                                       for s in ("1", "3_pgd7", "3_pgd7_long")]

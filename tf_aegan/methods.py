@@ -75,22 +75,19 @@ def _recipe_of(folder):
 
 
 def _recipe_epochs(recipe):
-    """(total epochs, stages) over a recipe and the stages it starts from ("_after")."""
+    """(total epochs, stages) over a recipe and the stages it starts from (`tf_aegan.recipes.stages`)."""
     import json
 
-    from tf_aegan.store import REPO_ROOT
+    from tf_aegan.recipes import REPO_ROOT, stages
 
-    total, stages, path, seen = 0, 0, recipe, set()
-    while path and path not in seen:
-        seen.add(path)
+    total, chain = 0, stages(recipe)
+    for _, path in chain:
         try:
             with open(os.path.join(REPO_ROOT, path)) as f:
-                values = json.load(f)
+                total += int(json.load(f).get("epochs", 0))
         except (OSError, ValueError):
             return 0, 0
-        total, stages = total + int(values.get("epochs", 0)), stages + 1
-        path = (values.get("_after") or [None, None])[1]
-    return total, stages
+    return total, len(chain)
 
 
 def _load(loader, *args):

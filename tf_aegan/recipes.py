@@ -33,6 +33,49 @@ def module_of(path):
     return words[2]
 
 
+REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def stage_before(path, root=REPO_ROOT):
+    """[module, recipe] of the stage the recipe at `path` (relative to `root`) starts from, or None: its
+    "_after", else the recipe of the same folder whose `_done` file lies where its `init_from` network does."""
+    import glob
+    import json
+
+    try:
+        with open(os.path.join(root, path)) as f:
+            recipe = json.load(f)
+    except (OSError, ValueError):
+        return None
+    if recipe.get("_after"):
+        return recipe["_after"]
+    start = recipe.get("init_from")
+    if not start:
+        return None
+    start = os.path.normpath(start if os.path.isdir(os.path.join(root, start)) else os.path.dirname(start))
+    for other in sorted(glob.glob(os.path.join(root, os.path.dirname(path), "*.json"))):
+        try:
+            with open(other) as f:
+                candidate = json.load(f)
+        except (OSError, ValueError):
+            continue
+        done, command = candidate.get("_done"), candidate.get("_command", "")
+        if done and command.startswith("python -m ") and os.path.normpath(os.path.dirname(done)) == start:
+            return [command.split()[-1], os.path.relpath(other, root)]
+    return None
+
+
+def stages(path, root=REPO_ROOT):
+    """[(module, recipe)] from the first stage (from scratch) to the recipe at `path` itself (module None)."""
+    out, seen = [(None, path)], {path}
+    while True:
+        before = stage_before(out[0][1], root)
+        if not before or before[1] in seen:
+            return out
+        seen.add(before[1])
+        out.insert(0, tuple(before))
+
+
 def done_file(path):
     """The file whose existence means the recipe's run has finished (`_done`), or None."""
     return _read(path).get("_done")
