@@ -129,9 +129,10 @@ def test_the_committed_recipes_restore_files_that_git_holds():
     entries = [(p, e) for p in glob.glob(os.path.join(ROOT, "configs", "**", "*.json"), recursive=True)
                for e in recipes.restores(p)]
     assert len(entries) > 40  # the noise study, its variants and the training-length study
-    for path, (commit, source, _) in entries:
-        proc = subprocess.run(["git", "cat-file", "-e", f"{commit}:{source}"], cwd=ROOT, capture_output=True)
-        assert proc.returncode == 0, f"{path}: {commit}:{source} is not in git history"
+    asked = "".join(f"{commit}:{source}\n" for _, (commit, source, _) in entries)
+    proc = subprocess.run(["git", "cat-file", "--batch-check"], input=asked, cwd=ROOT, capture_output=True, text=True)
+    missing = [line for line in proc.stdout.splitlines() if line.endswith(" missing")]
+    assert proc.returncode == 0 and len(proc.stdout.splitlines()) == len(entries) and not missing, missing
 
 
 def test_stages_are_found_through_after_and_through_init_from(tmp_path):

@@ -48,7 +48,7 @@ def test_ablation_table_on_tiny_networks(workdir, tmp_path):
 def test_purification_on_tiny_networks(workdir, tmp_path):
     import evaluate.purification
 
-    result = evaluate.purification.main(workdir + ["--n", "12", "--eps-list", "0.1,0.3", "--out", str(tmp_path)])
+    result = evaluate.purification.main(workdir + ["--n", "8", "--eps-list", "0.1,0.3", "--out", str(tmp_path)])
     assert set(result["accuracy"]) == {f"{i}/{m}" for i in ("clean", "fgsm_0.3")
                                        for m in ("none", "reconstruct", "search", "gated")} | {"fgsm_0.1/reconstruct"}
     assert set(result["auc"]) == {f"{m}/fgsm_{e}" for m in ("mse", "l1") for e in ("0.1", "0.3")}
