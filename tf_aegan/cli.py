@@ -9,6 +9,8 @@ from tf_aegan import checks
 from tf_aegan.defaults import DATA_ENV_VAR as ENV_VAR
 from tf_aegan.defaults import DATASETS
 
+REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
 
 class HelpFormatter(argparse.ArgumentDefaultsHelpFormatter, argparse.RawDescriptionHelpFormatter):
     pass
@@ -51,9 +53,8 @@ RECIPE_ENV = "TF_AEGAN_RECIPE"
 
 def _portable(path):
     """`path` relative to the repository when inside it (a recipe found again on a fresh clone)."""
-    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     full = os.path.abspath(path)
-    return os.path.relpath(full, root) if full.startswith(root + os.sep) else path
+    return os.path.relpath(full, REPO_ROOT) if full.startswith(REPO_ROOT + os.sep) else path
 
 
 class ConfigArgumentParser(argparse.ArgumentParser):

@@ -76,18 +76,12 @@ def _recipe_of(folder):
 
 def _recipe_epochs(recipe):
     """(total epochs, stages) over a recipe and the stages it starts from (`tf_aegan.recipes.stages`)."""
-    import json
+    from tf_aegan.recipes import read_recipe, stages
 
-    from tf_aegan.recipes import REPO_ROOT, stages
-
-    total, chain = 0, stages(recipe)
-    for _, path in chain:
-        try:
-            with open(os.path.join(REPO_ROOT, path)) as f:
-                total += int(json.load(f).get("epochs", 0))
-        except (OSError, ValueError):
-            return 0, 0
-    return total, len(chain)
+    chain = [read_recipe(path) for _, path in stages(recipe)]
+    if any(values is None for values in chain):
+        return 0, 0
+    return sum(int(values.get("epochs", 0)) for values in chain), len(chain)
 
 
 def _load(loader, *args):

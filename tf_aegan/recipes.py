@@ -33,20 +33,23 @@ def module_of(path):
     return words[2]
 
 
-REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+REPO_ROOT = cli.REPO_ROOT
+
+
+def read_recipe(path, root=REPO_ROOT):
+    """The JSON object of the recipe at `path` (relative to `root`), or None where there is none to read."""
+    try:
+        return _read(os.path.join(root, path))
+    except ValueError:
+        return None
 
 
 def stage_before(path, root=REPO_ROOT):
     """[module, recipe] of the stage the recipe at `path` (relative to `root`) starts from, or None: its
     "_after", else the recipe of the same folder whose `_done` file lies where its `init_from` network does."""
     import glob
-    import json
 
-    try:
-        with open(os.path.join(root, path)) as f:
-            recipe = json.load(f)
-    except (OSError, ValueError):
-        return None
+    recipe = read_recipe(path, root) or {}
     if recipe.get("_after"):
         return recipe["_after"]
     start = recipe.get("init_from")
@@ -54,11 +57,7 @@ def stage_before(path, root=REPO_ROOT):
         return None
     start = os.path.normpath(start if os.path.isdir(os.path.join(root, start)) else os.path.dirname(start))
     for other in sorted(glob.glob(os.path.join(root, os.path.dirname(path), "*.json"))):
-        try:
-            with open(other) as f:
-                candidate = json.load(f)
-        except (OSError, ValueError):
-            continue
+        candidate = read_recipe(os.path.relpath(other, root), root) or {}
         done, command = candidate.get("_done"), candidate.get("_command", "")
         if done and command.startswith("python -m ") and os.path.normpath(os.path.dirname(done)) == start:
             return [command.split()[-1], os.path.relpath(other, root)]

@@ -7,8 +7,8 @@ import os
 import keras
 
 import tf_aegan.models  # noqa: F401  registers UnitNormNormal, which saved classifiers name
+from tf_aegan.cli import REPO_ROOT  # noqa: F401  where committed paths are relative to (others import it from here)
 
-REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 MANIFEST = "manifest.json"
 
 

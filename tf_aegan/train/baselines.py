@@ -268,13 +268,10 @@ def train_advtrain(dataset_name="fashion_mnist", workdir="workdirs/fashion_mnist
 def _joint_aegan(purifier, encoder, image_shape):
     """The AE-GAN of a purifier folder, rebuilt with its run's Eq. 5 settings (config.json; the paper's defaults
     where it has none) for joint fine-tuning: fresh networks of its shapes, the weights loaded afterwards."""
-    import json
+    from tf_aegan.cli import read_json_object
 
     path = os.path.join(purifier, "config.json")
-    config = {}
-    if os.path.isfile(path):
-        with open(path) as f:
-            config = json.load(f)
+    config = read_json_object(path, "the purifier's run config ") if os.path.isfile(path) else {}
     latent = int(encoder.output_shape[-1])
     adversarial = config.get("adversarial", True)
     return AEGAN(build_encoder(image_shape, latent), build_decoder(image_shape, latent),
