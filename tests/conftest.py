@@ -1,5 +1,6 @@
 """Tiny data sets written in the original file formats, so tests exercise the real loaders."""
 
+import contextlib
 import gzip
 import os
 import struct
@@ -16,6 +17,37 @@ if os.environ.get("PYTEST_XDIST_WORKER"):  # one core per worker (scripts/test.s
     for var in ("TF_NUM_INTRAOP_THREADS", "TF_NUM_INTEROP_THREADS", "OMP_NUM_THREADS"):
         os.environ.setdefault(var, "1")
 SHARED_FMNIST = os.path.join(os.path.dirname(__file__), "..", "..", "shared", "datasets", "fashion-mnist")
+
+
+@contextlib.contextmanager
+def eager_functions():
+    """Every tf.function runs eagerly inside: for tiny networks, tracing a train step or an attack's graph
+    costs more than running its few steps (not for many steps: a Keras step runs several times slower
+    eagerly). Used where the graph is not what a test checks: the fixtures' few-step trainings (each
+    trainer's graph mode is its own tests', which resume these networks) and the tests marked `eager`
+    (the commands' plumbing: rows, caches, files; each names where its graphs are traced).
+    TF_AEGAN_TESTS_GRAPH=1 turns it off: every test and fixture in graph mode, as before."""
+    import tensorflow as tf
+
+    if os.environ.get("TF_AEGAN_TESTS_GRAPH") == "1":
+        yield
+        return
+
+    before = tf.config.functions_run_eagerly()
+    tf.config.run_functions_eagerly(True)
+    try:
+        yield
+    finally:
+        tf.config.run_functions_eagerly(before)
+
+
+@pytest.fixture(autouse=True)
+def _eager_when_marked(request):
+    if request.node.get_closest_marker("eager"):
+        with eager_functions():
+            yield
+    else:
+        yield
 
 
 def write_idx(path, array):
@@ -88,26 +120,49 @@ def tiny_classifier():
                               keras.layers.Dense(10)])
     model.compile(keras.optimizers.Adam(3e-3), keras.losses.SparseCategoricalCrossentropy(from_logits=True),
                   metrics=["accuracy"])
-    model.fit(x, y, epochs=15, batch_size=50, verbose=0)
+    model.fit(x, y, epochs=15, batch_size=50, verbose=0)  # graph mode: 120 steps run 3.5x faster than eagerly
     xt, yt = x[:40], y[:40]
     assert (np.argmax(model.predict(xt, verbose=0), 1) == yt).mean() > 0.9
     return model, xt, yt
+
+
+def built_once(tmp_path_factory, name, build):
+    """The folder `build(folder)` fills, built once per test run and shared by the test workers: the first
+    worker to need it builds it under a file lock, the others wait for it (pytest-xdist's recipe for
+    session data). Tests read it and copy what they change."""
+    import fcntl
+    import shutil
+
+    base = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        base = base.parent  # this run's folder, above the workers' own
+    folder = base / name
+    with open(base / f"{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (folder / ".built").exists():
+            shutil.rmtree(folder, ignore_errors=True)  # a worker that failed half-way
+            folder.mkdir()
+            build(folder)
+            (folder / ".built").touch()
+    return folder
 
 
 @pytest.fixture(scope="session")
 def tiny_networks_once(tmp_path_factory):
     """Classifier A and an AE-GAN trained once per test run by the real commands on tiny IDX data:
     (root, its data folder). Tests get a private copy (`tiny_networks`)."""
-    import train.aegan
-    import train.classifier
+    def build(root):
+        import train.aegan
+        import train.classifier
 
-    root = tmp_path_factory.mktemp("tiny_networks")
-    data = make_idx_folder(root / "mnist")
-    common = ["--dataset", "mnist", "--data-dir", data, "--workdir", str(root / "w")]
-    train.classifier.main(common + ["--epochs", "3", "--batch-size", "16", "--verbose", "0"])
-    train.aegan.main(common + ["--epochs", "1", "--batch-size", "16", "--latent-dim", "8", "--name", "aegan",
-                               "--verbose", "0"])
-    return root, data
+        data = make_idx_folder(root / "mnist")
+        common = ["--dataset", "mnist", "--data-dir", data, "--workdir", str(root / "w")]
+        train.classifier.main(common + ["--epochs", "3", "--batch-size", "16", "--verbose", "0"])
+        train.aegan.main(common + ["--epochs", "1", "--batch-size", "16", "--latent-dim", "8", "--name", "aegan",
+                                   "--verbose", "0"])
+
+    root = built_once(tmp_path_factory, "tiny_networks", build)
+    return root, str(root / "mnist")
 
 
 def copy_tiny_networks(once, folder):
@@ -143,27 +198,34 @@ BASELINE_RUNS = {
 def baselines_once(tiny_networks_once, tmp_path_factory):
     """The tiny networks plus every baseline, trained one epoch by its command once per test worker
     (BASELINE_RUNS, and MagNet's second reformer at latent 4); the tests that use it share one worker
-    (xdist_group "baselines")."""
+    (xdist_group "baselines"). Eagerly: 15 s of CPU instead of 26 (graph mode pays off for classifier A
+    and the AE-GAN above, not for these two-step runs)."""
     import importlib
 
     common = copy_tiny_networks(tiny_networks_once, tmp_path_factory.mktemp("baselines"))
-    for command, options, *_ in BASELINE_RUNS.values():
-        importlib.import_module(command).main(common + options(1) + ["--verbose", "0"])
-    importlib.import_module("train.magnet").main(common + ["--epochs", "1", "--batch-size", "16", "--max-examples", "32",
-                                                           "--latent-dim", "4", "--verbose", "0"])
+    with eager_functions():
+        for command, options, *_ in BASELINE_RUNS.values():
+            importlib.import_module(command).main(common + options(1) + ["--verbose", "0"])
+        importlib.import_module("train.magnet").main(common + ["--epochs", "1", "--batch-size", "16",
+                                                               "--max-examples", "32", "--latent-dim", "4",
+                                                               "--verbose", "0"])
     return common
 
 
 @pytest.fixture(scope="session")
 def table_workdir(tmp_path_factory, tiny_networks_once):
     """Tiny classifier A and AE-GAN (trained once per run) and substitutes B and C trained by the real
-    command, once per test worker: the common CLI options pointing at them (tests copy before changing)."""
-    import train.substitute
+    command, once per run: the common CLI options pointing at them (tests copy before changing)."""
+    def build(folder):
+        import train.substitute
 
-    common = copy_tiny_networks(tiny_networks_once, tmp_path_factory.mktemp("table"))
-    for arch in ("B", "C"):
-        train.substitute.main(common + ["--arch", arch, "--rounds", "2", "--epochs-per-round", "2"])
-    return common
+        common = copy_tiny_networks(tiny_networks_once, folder)
+        with eager_functions():
+            for arch in ("B", "C"):
+                train.substitute.main(common + ["--arch", arch, "--rounds", "2", "--epochs-per-round", "2"])
+
+    folder = built_once(tmp_path_factory, "table", build)
+    return ["--dataset", "mnist", "--data-dir", tiny_networks_once[1], "--workdir", str(folder / "w")]
 
 
 @pytest.fixture

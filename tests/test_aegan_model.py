@@ -30,7 +30,7 @@ def test_train_step_lowers_reconstruction_error():
     model, x = make(), data()
     before = float(model.reconstruction_loss(x, model(x)))
     # Keras' fit: train_step traced once, as a training run calls it
-    history = model.fit(tf.data.Dataset.from_tensors(x).repeat(30), epochs=1, verbose=0).history
+    history = model.fit(tf.data.Dataset.from_tensors(x).repeat(15), epochs=1, verbose=0).history  # 0.41 of before
     after = float(model.reconstruction_loss(x, model(x)))
     assert set(history) == {"d_loss", "g_loss", "recon_loss"}
     assert after < 0.7 * before

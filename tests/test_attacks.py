@@ -132,3 +132,42 @@ def test_cw_runs_more_images_than_its_batch_size(trained):
     model, x, _ = trained
     adv = carlini_wagner_l2(model, x[:5], max_iterations=3, binary_search_steps=1, batch_size=2)
     assert adv.shape == x[:5].shape and adv.min() >= 0.0 and adv.max() <= 1.0
+
+
+def test_an_attack_traces_each_model_function_once_and_keeps_no_model_alive(trained):
+    """pgd_linf and APGD reuse the graph traced for the same model function and settings (restarts,
+    batches, eps, targets); other settings trace anew; the cache lets a dropped model function go."""
+    import gc
+    import weakref
+
+    from tf_aegan.attacks import traced
+    from tf_aegan.attacks.adaptive import pgd_linf
+    from tf_aegan.attacks.autoattack import apgd
+
+    model, x, y = trained
+    traces = []
+
+    def model_fn(v):
+        traces.append(1)  # Python runs only while tracing
+        return model(v)
+
+    first = pgd_linf(model_fn, x, y, 0.1, 0.05, 3, seed=0)
+    again = pgd_linf(model_fn, x, y, 0.1, 0.05, 3, seed=0)
+    np.testing.assert_array_equal(np.asarray(first), np.asarray(again))
+    assert len(traces) == 1
+    pgd_linf(model_fn, x, y, 0.2, 0.05, 3)  # another eps: the same graph
+    assert len(traces) == 1
+    pgd_linf(model_fn, x[:10], y[:10], 0.2, 0.05, 3)  # a second batch size: one graph for any size
+    pgd_linf(model_fn, x[:7], y[:7], 0.2, 0.05, 3)
+    assert len(traces) == 2
+    pgd_linf(model_fn, x, y, 0.1, 0.05, 3, eot=2)  # other settings: their own graph (calling model_fn twice)
+    assert len(traces) == 4
+    apgd(model_fn, x, y, 0.1, iterations=5, loss="ce")
+    after_first = len(traces)
+    assert after_first > 4
+    apgd(model_fn, x, y, 0.1, iterations=5, loss="ce", seed=1)
+    assert len(traces) == after_first
+    ref = weakref.ref(model_fn)
+    del model_fn
+    gc.collect()
+    assert ref() is None

@@ -5,7 +5,11 @@ import pytest
 
 import train.aegan
 
+# `eager` below: a study's subject is its table and pick; the purifiers' graphs it runs are traced in
+# test_purify.py (eager only where it is faster: the tests that run each function a few times).
 
+
+@pytest.mark.eager
 def test_search_params_sweep_picks_within_the_clean_guard(workdir, tmp_path):
     import evaluate.search_params
 
@@ -24,10 +28,14 @@ def test_search_params_sweep_picks_within_the_clean_guard(workdir, tmp_path):
     assert (tmp_path / "search_params_mnist_trajectory.png").exists()
 
 
+@pytest.mark.eager
 def test_ablation_table_on_tiny_networks(workdir, tmp_path):
+    import shutil
+
     import evaluate.ablation
 
-    w = workdir[5]
+    w = str(tmp_path / "w")  # it trains a network into the work directory: a private copy
+    shutil.copytree(workdir[5], w)
     train.aegan.main(workdir[:4] + ["--workdir", w, "--epochs", "1", "--batch-size", "16", "--latent-dim", "8",
                                     "--no-adversarial", "--name", "ae", "--verbose", "0"])
     result = evaluate.ablation.main(workdir[:4] + ["--workdir", w, "--networks", "AE=ae,AE-GAN+r=aegan", "--n", "6",
@@ -58,6 +66,7 @@ def test_purification_on_tiny_networks(workdir, tmp_path):
         assert (tmp_path / name).exists()
 
 
+@pytest.mark.eager
 @pytest.mark.xdist_group(name="baselines")  # one worker builds the baselines once
 def test_tradeoff_table_on_tiny_networks(with_baselines, tmp_path):
     import evaluate.tradeoff
@@ -76,6 +85,7 @@ def test_tradeoff_table_on_tiny_networks(with_baselines, tmp_path):
     assert (tmp_path / "tradeoff_mnist.png").exists() and "| defensegan | 2 | 3 |" in (tmp_path / "tradeoff_mnist.md").read_text()
 
 
+@pytest.mark.eager
 @pytest.mark.xdist_group(name="baselines")  # one worker builds the baselines once
 def test_latent_dim_table_on_tiny_networks(with_baselines, tmp_path):
     """Table 8 with latent 8 (the tiny 'default' folders renamed by --dims) and 4."""

@@ -131,6 +131,7 @@ def test_interrupted_table_resumes_from_its_batches(workdir, tmp_path, monkeypat
     assert not [p for p in (tmp_path / "out").iterdir() if p.name.startswith(".cache")]  # cache removed when done
 
 
+@pytest.mark.eager  # the table's graphs: test_fgsm_table_end_to_end_writes_valid_json
 def test_table_cache_outlives_changes_to_networks_the_run_does_not_use(workdir, tmp_path, monkeypatch):
     """A stopped run's batches stay valid when another run's networks land in the work directory
     (a long black-box run is committed and resumed on another machine while other trainings go on)."""

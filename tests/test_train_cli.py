@@ -232,6 +232,7 @@ def test_a_workdir_under_missing_folders_says_it_creates_them(tmp_path, capsys):
     assert "creating" not in capsys.readouterr().out  # its parent exists: nothing to say
 
 
+@pytest.mark.eager  # train.aegan's graph: test_aegan_resumes_after_kill_without_losing_an_epoch
 def test_a_run_from_a_config_records_its_recipe_and_a_rerun_keeps_its_time(idx_dir, tmp_path):
     """train.aegan --config FILE trains with the file's options (a flag overrides one) and its config.json
     names the recipe and its hash, which export.weights turns into the manifest's command."""

@@ -13,8 +13,10 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from tf_aegan.purify.gradients import bpda_identity, bpda_through  # noqa: F401  (re-exported)
 from cleverhans.tf2.attacks import spsa as _spsa
+
+from tf_aegan.attacks.traced import traced
+from tf_aegan.purify.gradients import bpda_identity, bpda_through  # noqa: F401  (re-exported)
 
 
 def pgd_linf(model_fn, x, y, eps, step_size, steps, rand_init=True, seed=0, penalty_fn=None, penalty_weight=0.0,
@@ -34,26 +36,31 @@ def pgd_linf(model_fn, x, y, eps, step_size, steps, rand_init=True, seed=0, pena
     y = tf.convert_to_tensor(y, tf.int64)
     eps_t, step_t = tf.constant(eps, tf.float32), tf.constant(step_size, tf.float32)
 
-    @tf.function(reduce_retracing=True)
-    def step(xa, x0, labels):
-        grad = tf.zeros_like(xa)
-        for i in range(eot):
-            with tf.GradientTape() as tape:
-                tape.watch(xa)
-                logits = model_fn(xa)
-                loss = keras.losses.sparse_categorical_crossentropy(labels, logits, from_logits=True)
-                if penalty_fn is not None:
-                    loss = loss - penalty_weight * penalty_fn(xa)
-                loss = tf.reduce_sum(loss)
-            if i == 0:
-                fooled = tf.argmax(logits, axis=-1) != labels
-            g = tape.gradient(loss, xa)
-            if g is not None:  # None: no differentiable path (e.g. tf.round), so no move
-                grad += g
-        moved = tf.clip_by_value(tf.clip_by_value(xa + step_t * tf.sign(grad), x0 - eps_t, x0 + eps_t), 0.0, 1.0)
-        if early_stop:
-            moved = tf.where(fooled[:, None, None, None], xa, moved)
-        return moved, fooled
+    def make(fn):
+        @tf.function(reduce_retracing=True)
+        def step(xa, x0, labels, eps_t, step_t):
+            grad = tf.zeros_like(xa)
+            for i in range(eot):
+                with tf.GradientTape() as tape:
+                    tape.watch(xa)
+                    logits = fn(xa)
+                    loss = keras.losses.sparse_categorical_crossentropy(labels, logits, from_logits=True)
+                    if penalty_fn is not None:
+                        loss = loss - penalty_weight * penalty_fn(xa)
+                    loss = tf.reduce_sum(loss)
+                if i == 0:
+                    fooled = tf.argmax(logits, axis=-1) != labels
+                g = tape.gradient(loss, xa)
+                if g is not None:  # None: no differentiable path (e.g. tf.round), so no move
+                    grad += g
+            moved = tf.clip_by_value(tf.clip_by_value(xa + step_t * tf.sign(grad), x0 - eps_t, x0 + eps_t), 0.0, 1.0)
+            if early_stop:
+                moved = tf.where(fooled[:, None, None, None], xa, moved)
+            return moved, fooled
+        return step
+
+    traced_step = traced(model_fn, ("pgd", eot, early_stop, penalty_fn, float(penalty_weight)), make)
+    step = lambda xa, x0, labels: traced_step(xa, x0, labels, eps_t, step_t)  # noqa: E731
 
     xa = x
     if x_init is not None:

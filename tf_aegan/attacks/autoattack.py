@@ -27,6 +27,8 @@ import time
 import numpy as np
 import tensorflow as tf
 
+from tf_aegan.attacks.traced import traced
+
 from tf_aegan.stats import accuracy_record
 
 
@@ -101,14 +103,18 @@ def apgd(model_fn, x, y, eps, iterations=100, loss="ce", target=None, seed=0, rh
         return x.copy(), np.zeros(0, bool)
     shape = (n,) + (1,) * (x.ndim - 1)
 
-    @tf.function(reduce_retracing=True)
-    def value_and_grad(v, labels, targets):
-        with tf.GradientTape() as tape:
-            tape.watch(v)
-            logits = model_fn(v)
-            per_image = loss_fn(logits, labels, targets)
-            total = tf.reduce_sum(per_image)
-        return per_image, tf.argmax(logits, -1), tape.gradient(total, v)
+    def make(fn):
+        @tf.function(reduce_retracing=True)
+        def value_and_grad(v, labels, targets):
+            with tf.GradientTape() as tape:
+                tape.watch(v)
+                logits = fn(v)
+                per_image = loss_fn(logits, labels, targets)
+                total = tf.reduce_sum(per_image)
+            return per_image, tf.argmax(logits, -1), tape.gradient(total, v)
+        return value_and_grad
+
+    value_and_grad = traced(model_fn, ("apgd", loss), make)
 
     def evaluate(v, idx):
         per_image, pred, grad = value_and_grad(tf.constant(v), tf.constant(y[idx]), tf.constant(t[idx]))
