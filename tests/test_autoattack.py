@@ -128,3 +128,38 @@ def test_bad_settings_are_value_errors(trained):
         apgd(fn, x, y, 0.1, loss="dlr-targeted")
     with pytest.raises(ValueError, match="unknown AutoAttack"):
         autoattack(fn, x, y, 0.1, attacks=("fab",))
+
+
+def test_an_interrupted_ensemble_resumes_from_its_finished_units(trained, tmp_path):
+    """With a checkpoint (BatchCache.parts), every APGD run and Square chunk is kept when done: a run
+    stopped half-way resumes at the first missing unit and ends where an uninterrupted run ends."""
+    from tf_aegan.tables import BatchCache
+
+    fn, x, y = trained
+    eps, kw = 0.11, dict(iterations=5, targets=2, queries=20, batch_size=8, square_chunk=4)
+    calls, stop = [], [None]
+
+    def stopping(v):  # the defense scored: interrupted at its fifth call (the clean one, then 4 units)
+        calls.append(len(v))
+        if len(calls) == stop[0]:
+            raise KeyboardInterrupt
+        return np.argmax(fn(tf.constant(v)).numpy(), 1)
+
+    whole = autoattack(fn, x, y, eps, predict_fn=stopping, **kw)
+    uninterrupted = len(calls)
+    parts = BatchCache(str(tmp_path)).parts("k", 0, "pgd")
+    calls.clear()
+    stop[0] = 5
+
+    with pytest.raises(KeyboardInterrupt):
+        autoattack(fn, x, y, eps, predict_fn=stopping, checkpoint=parts, **kw)
+    kept = sorted(p.name for p in tmp_path.iterdir())
+    assert len(kept) == 3 and all(".part.pgd.apgd-ce." in k for k in kept)  # 40 images: 5 chunks of 8
+    calls.clear()
+    stop[0] = None
+    again = autoattack(fn, x, y, eps, predict_fn=stopping, checkpoint=parts, **kw)
+    assert len(calls) == uninterrupted - 3  # the three kept units were loaded, not recomputed
+    assert np.array_equal(again["robust"], whole["robust"]) and again["after"] == whole["after"]
+    np.testing.assert_array_equal(again["x_adv"], whole["x_adv"])
+    parts.clear()
+    assert not list(tmp_path.iterdir())

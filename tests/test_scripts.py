@@ -27,3 +27,11 @@ def test_commit_cache_stages_predictions_not_adversarial_images(tmp_path):
     assert sorted(os.path.basename(p) for p in staged) == ["clean_defensegan_abc.0.npy", "pred_blackB_defensegan_abc.0.npy"]
     empty = subprocess.run(["bash", "scripts/commit_cache.sh", "results"], cwd=repo, capture_output=True, text=True)
     assert "no cache folder" in empty.stderr
+    # evaluate.adaptive's cache: every mask batch and a batch's finished AutoAttack units
+    adaptive = repo / "results" / "aa" / ".cache_adaptive_fashion_mnist_0123456789ab"
+    adaptive.mkdir(parents=True)
+    for name in ("A|autoattack|0.1.0.npy", "A|autoattack|0.1.1.part.pgd.apgd-ce.0.0.npz", "A|pgd|0.1.0.npy.tmp.npy"):
+        (adaptive / name).write_bytes(b"x")
+    subprocess.run(["bash", "scripts/commit_cache.sh", "results/aa"], cwd=repo, check=True, capture_output=True)
+    staged = subprocess.run(git + ["diff", "--cached", "--name-only"], cwd=repo, capture_output=True, text=True).stdout
+    assert "A|autoattack|0.1.0.npy" in staged and "apgd-ce.0.0.npz" in staged and ".tmp" not in staged

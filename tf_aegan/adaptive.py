@@ -291,6 +291,11 @@ def _aa_square_path(defense):
             return defense.paths[p]
 
 
+# Square through a purifier queries the search itself (minutes per 100 images and 100 queries on this
+# CPU): it runs on chunks of this many images, each kept when done, so an interrupted batch loses one chunk.
+SQUARE_CHUNK_PURIFIER = 20
+
+
 def _evaluate_autoattack(defense, eps, config, x, y, cache, progress):
     """AutoAttack's standard ensemble along each gradient path of `config.aa_paths` the defense has,
     each path only on the images the earlier ones left; an image counts when no path broke it.
@@ -317,7 +322,9 @@ def _evaluate_autoattack(defense, eps, config, x, y, cache, progress):
             idx = np.flatnonzero(robust)
             res = autoattack(eot(defense.paths[p], defense.eot), xb[idx], yb[idx], eps, config.aa_iterations,
                              config.aa_targets, queries, seed=config.seed, batch_size=bs, predict_fn=predict,
-                             square_fn=square_fn) if len(idx) else None
+                             square_fn=square_fn, checkpoint=cache.parts(key, i // bs, p),
+                             square_chunk=None if bare else SQUARE_CHUNK_PURIFIER,
+                             progress=lambda s: progress(f"    {defense.name} {p}: {s}")) if len(idx) else None
             for a in AA:
                 if res is not None:
                     # per attack: robust after it (the images this path did not attack stay as they were)
@@ -338,6 +345,8 @@ def _evaluate_autoattack(defense, eps, config, x, y, cache, progress):
     masks = []
     for i in range(0, m, bs):
         masks.append(cache.get(key, i // bs, lambda: batch(i)))
+        for p in paths:
+            cache.parts(key, i // bs, p).clear()
         progress(f"  AutoAttack {defense.name} eps {eps}: {min(i + bs, m)}/{m} images ({time.time() - t:.0f} s)")
     masks = np.concatenate(masks, axis=1).astype(bool)
     names = [f"{p}/{a}" for p in paths for a in AA]

@@ -88,6 +88,11 @@ class BatchCache:
         os.replace(path + ".tmp.npy", path)
         return value
 
+    def parts(self, key, index, name=""):
+        """Where a batch keeps the units of work it has finished (`autoattack`'s checkpoint), until the
+        batch itself is cached: `load(unit)`, `save(unit, **arrays)`, `clear()`."""
+        return _Parts(self.folder, f"{key}.{index}.part{'.' + name if name else ''}")
+
     def has(self, key, index):
         return os.path.exists(os.path.join(self.folder, f"{key}.{index}.npy"))
 
@@ -96,6 +101,34 @@ class BatchCache:
 
     def remove(self):
         shutil.rmtree(self.folder, ignore_errors=True)
+
+
+class _Parts:
+    """One batch's finished units of work, a compressed .npz file each (BatchCache.parts)."""
+
+    def __init__(self, folder, prefix):
+        self.folder, self.prefix = folder, prefix
+
+    def _path(self, unit):
+        return os.path.join(self.folder, f"{self.prefix}.{unit}.npz")
+
+    def load(self, unit):
+        path = self._path(unit)
+        if not os.path.exists(path):
+            return None
+        with np.load(path) as saved:
+            return {k: saved[k] for k in saved.files}
+
+    def save(self, unit, **arrays):
+        path = self._path(unit)
+        with open(path + ".tmp", "wb") as f:
+            np.savez_compressed(f, **arrays)
+        os.replace(path + ".tmp", path)
+
+    def clear(self):
+        for f in os.listdir(self.folder):
+            if f.startswith(self.prefix + ".") and f.endswith(".npz"):
+                os.remove(os.path.join(self.folder, f))
 
 
 def fingerprint(settings, *folders):

@@ -208,13 +208,18 @@ ATTACKS = ("apgd-ce", "apgd-t", "square")
 
 
 def autoattack(model_fn, x, y, eps, iterations=100, targets=9, queries=5000, attacks=ATTACKS, seed=0,
-               batch_size=500, predict_fn=None, progress=None, nb_classes=10, square_fn=None):
+               batch_size=500, predict_fn=None, progress=None, nb_classes=10, square_fn=None, checkpoint=None,
+               square_chunk=None):
     """AutoAttack's standard ensemble at `eps` on (x, y); each attack only on the images still robust.
 
     `predict_fn` (images -> labels) scores the examples when the defense scored differs from the
     model differentiated (a differentiable approximation, or a random defense attacked through EOT);
     by default argmax of model_fn. `square_fn` (images -> logits): what Square queries, by default
     model_fn; give the defense itself where model_fn only approximates it.
+    `checkpoint` (an object with `load(unit)` and `save(unit, **arrays)`, e.g. `BatchCache.parts`) keeps
+    the state after every unit of work: each APGD run on `batch_size` images, each Square call on
+    `square_chunk` images (default `batch_size`); a rerun loads the finished units and goes on from
+    the first missing one, so an interrupted run loses at most one unit.
     Returns {"clean": record, "after": {attack: record of the ensemble so far}, "robust": mask,
     "x_adv": examples (the clean image where none was found), "seconds": {attack: s}}.
     """
@@ -240,12 +245,19 @@ def autoattack(model_fn, x, y, eps, iterations=100, targets=9, queries=5000, att
             runs = [dict(loss="dlr-targeted", target_rank=k) for k in range(1, 1 + min(targets, nb_classes - 1))]
         else:
             runs = [dict()]
-        for run in runs:
+        chunk = (square_chunk or batch_size) if attack == "square" else batch_size
+        for r, run in enumerate(runs):
             idx = np.flatnonzero(robust)
             if len(idx) == 0:
                 break
-            for i in range(0, len(idx), batch_size):
-                b = idx[i:i + batch_size]
+            for i in range(0, len(idx), chunk):
+                unit = f"{attack}.{r}.{i // chunk}"
+                saved = checkpoint.load(unit) if checkpoint is not None else None
+                if saved is not None:  # finished before an interruption: its state, not its work
+                    robust[:] = saved["robust"]
+                    x_adv[saved["broken"]] = saved["adv"]
+                    continue
+                b = idx[i:i + chunk]
                 if attack == "square":
                     adv = square(square_fn or model_fn, x[b], y[b], eps, queries, seed, nb_classes, batch_size)
                 else:
@@ -260,6 +272,9 @@ def autoattack(model_fn, x, y, eps, iterations=100, targets=9, queries=5000, att
                 broken = predict(adv) != y[b]
                 x_adv[b[broken]] = adv[broken]
                 robust[b[broken]] = False
+                if checkpoint is not None:
+                    checkpoint.save(unit, robust=robust, broken=b[broken], adv=adv[broken])
+                    say(f"AutoAttack eps {eps}: {unit} done, {robust.mean():.3f} robust ({time.time() - start:.0f} s)")
         out["after"][attack] = accuracy_record(int(robust.sum()), len(y))
         out.setdefault("robust_after", {})[attack] = robust.copy()
         out["seconds"][attack] = round(time.time() - start, 1)
