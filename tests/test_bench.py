@@ -28,9 +28,12 @@ def test_training_benchmark(idx_dir):
     import bench.training
 
     common = ["--dataset", "mnist", "--data-dir", idx_dir, "--batch", "4", "--steps", "1", "--repeats", "1"]
-    speeds = bench.training.main(common + ["--trainers", "aegan,magnet"])  # the trainers themselves: test_baselines
-    assert set(speeds) == {"aegan", "magnet"}
-    assert all(r["seconds_per_step"] > 0 and r["full_length_steps"] > 0 for r in speeds.values())
-    with pytest.raises(SystemExit) as e:
-        bench.training.main(common + ["--trainers", "aegan,gan"])
-    assert e.value.code == 2
+    # one trainer in both precisions (the trainers themselves: test_baselines; the AE-GAN's step: bench.precision)
+    speeds = bench.training.main(common + ["--trainers", "magnet"])
+    assert set(speeds) == {"magnet"}
+    assert all(min(r["seconds_per_step"].values()) > 0 and r["full_length_steps"] > 0 for r in speeds.values())
+    assert all(set(r["seconds_per_step"]) == {"float32", "mixed_bfloat16"} and r["speedup_bf16"] > 0 for r in speeds.values())
+    for bad in (["--trainers", "aegan,gan"], ["--precisions", "float16"]):
+        with pytest.raises(SystemExit) as e:
+            bench.training.main(common + bad)
+        assert e.value.code == 2

@@ -172,6 +172,12 @@ def advtrain_section(root, dataset):
              "(validation clean and PGD-20 accuracy); every epoch in its plot and history.csv. A run's command is "
              "`python -m train.advtrain --config` its recipe. Their robustness is AutoAttack's number above. Machine: "
              + MACHINE + ".", ""]
+    return lines + _advtrain_runs(root, dataset, folders)
+
+
+def _advtrain_runs(root, dataset, folders):
+    """The table of `train.advtrain` runs in `folders`: kept and last epoch, s/epoch, notes and plots."""
+    lines = []
     recipes = {}  # run name -> its recipe (configs/networks/<dataset>/*.json)
     for path in sorted(glob.glob(os.path.join(root, "configs", "networks", dataset, "*.json"))):
         recipe = _load(path)
@@ -219,6 +225,15 @@ def defended_section(root, dataset):
              "trained classifier's; it beats adversarial training only when its test interval lies wholly above. "
              "Rows `advtr (classifier)`: the adversarially trained classifier alone; `AE-GAN+rs (search)` and "
              "`gated`: the shipped purifier in front of it (design 1, nothing retrained). Machine: " + MACHINE + ".", ""]
+    trained = sorted(glob.glob(os.path.join(root, "study", "baselines", dataset, "classifier_A_behind_*"))
+                     + glob.glob(os.path.join(root, "study", "baselines", dataset, "classifier_A_joint_*")))
+    if trained:
+        lines += ["### The designs trained for it", "",
+                  "Design 2 (`classifier_A_behind_*`): classifier A adversarially trained behind the shipped AE-GAN's "
+                  "G(F(x)), the training attack going through it; design 3 (`classifier_A_joint_*`): encoder, decoder "
+                  "and classifier fine-tuned together, Eq. 5's terms kept. Their validation PGD-20 goes through "
+                  "G(F(x)) as their training attack does; each is scored by the rule below once trained.", ""]
+        lines += _advtrain_runs(root, dataset, trained)
     for path in files:
         r = _load(path)
         lines += [f"`{_command(r, 'adaptive')}` ({r['split']} images, {_rel(path, root)}):", "",
@@ -406,14 +421,25 @@ def _json_table(root, path, heading, about, command, header, rows):
 
 
 def bench_training_section(root, dataset):
+    def rows(result):
+        for name, row in result.items():
+            seconds, hours = row["seconds_per_step"], row["full_length_hours"]
+            if not isinstance(seconds, dict):  # a result of one precision
+                seconds, hours = {"float32": seconds}, {"float32": hours}
+            bf16 = seconds.get("mixed_bfloat16")
+            yield [name, f"{seconds['float32']:.2f}", f"{bf16:.2f}" if bf16 else "-",
+                   f"x{row['speedup_bf16']:.2f}" if "speedup_bf16" in row else "-", str(row["full_length_steps"]),
+                   f"{min(hours.values()):.1f}"]
+
     return _json_table(
         root, os.path.join(root, "results", dataset, "bench_training", "bench_training.json"),
         "## Training speed of every trainer",
-        "Seconds per Keras training step on real batches, and the paper's full length at that speed. Machine: "
-        + MACHINE + ".", "python -m bench.training --steps 3 --repeats 2 --json",
-        ["trainer", "s/step", "full-length steps", "hours"],
-        lambda r: ([name, f"{row['seconds_per_step']:.2f}", str(row["full_length_steps"]),
-                    f"{row['full_length_hours']:.1f}"] for name, row in r.items()))
+        "Seconds per Keras training step on real batches, float32 and mixed_bfloat16 timed round-robin in one run "
+        "(each trainer's networks built under that dtype policy), and the paper's full length at the faster one. "
+        "Machine: " + MACHINE + "; measured beside one niced training and one evaluation, so the ratios count, "
+        "not the seconds.", "python -m bench.training --steps 3 --repeats 3 --json",
+        ["trainer", "float32 s/step", "bfloat16 s/step", "bfloat16 speed-up", "full-length steps", "hours (faster)"],
+        rows)
 
 
 def bigan_section(root, dataset):

@@ -16,8 +16,8 @@ from tf_aegan.models import (build_classifier, build_critic, build_decoder, buil
 from tf_aegan.train.advtrain import AdversarialTraining, BestRobust, EpsWarmup, JointTraining, lr_at
 from tf_aegan.train.aegan import AEGAN
 from tf_aegan.train.bigan import BiGAN
-from tf_aegan.train.jobs import (SaveNetworks, batches, load_networks, read_history, start_networks, train_aegan,
-                                 write_metrics)
+from tf_aegan.train.jobs import (SaveNetworks, batches, dtype_policy, load_networks, read_history, start_networks,
+                                 train_aegan, write_metrics)
 from tf_aegan.train.runner import completed_epochs, fit_resumable, make_strategy, prepare_workdir
 from tf_aegan.train.wgan_gp import WGANGP
 
@@ -283,10 +283,11 @@ def _joint_aegan(purifier, encoder, image_shape):
 
 
 def trainer_timers(dataset_name="fashion_mnist", data_dir=None, steps=5, latent_dim=defaults.LATENT_DIM, batch=None,
-                   only=None):
-    """For the training benchmark: name -> (callable running `steps` training steps of that trainer on
-    real batches at its default batch size, or `batch` for all, the steps one of its full-length runs takes);
-    `only`: the names wanted (default: all)."""
+                   only=None, precisions=("float32",)):
+    """For the training benchmark: (name, precision) -> (callable running `steps` training steps of that
+    trainer, its networks built under that Keras dtype policy, on real batches at its default batch
+    size, or `batch` for all; the steps one of its full-length runs takes). `only`: the names wanted
+    (default: all)."""
     data = load_dataset(dataset_name, data_dir)
     shape, n_train = data.image_shape, data.split("train").size
 
@@ -295,27 +296,45 @@ def trainer_timers(dataset_name="fashion_mnist", data_dir=None, steps=5, latent_
 
     adam = lambda lr=defaults.AEGAN_LR: keras.optimizers.Adam(lr, beta_1=0.5)  # noqa: E731
     epoch = math.ceil(n_train / (batch or defaults.AEGAN_BATCH[dataset_name]))
-    aegan = AEGAN(build_encoder(shape, latent_dim), build_decoder(shape, latent_dim),
-                                             build_discriminator(shape), latent_dim=latent_dim)
-    aegan.compile(e_optimizer=adam(), g_optimizer=adam(), d_optimizer=adam())
-    magnet = AEGAN(build_encoder(shape, latent_dim), build_decoder(shape, latent_dim),
-                                              adversarial=False, noise_eta=defaults.MAGNET_NOISE,
-                                              noise_schedule="fixed", recon_reduction="mean", latent_dim=latent_dim)
-    magnet.compile(e_optimizer=adam(), g_optimizer=adam())
-    wgan = WGANGP(build_decoder(shape, latent_dim, batchnorm=False), build_critic(shape), latent_dim=latent_dim)
-    wgan.compile(d_optimizer=keras.optimizers.Adam(defaults.DGAN_TRAIN_LR, *defaults.DGAN_TRAIN_BETAS),
-                 g_optimizer=keras.optimizers.Adam(defaults.DGAN_TRAIN_LR, *defaults.DGAN_TRAIN_BETAS))
-    bigan = build_bigan(shape, latent_dim)
-    advtr = AdversarialTraining(build_classifier("A", shape, data.num_classes), eps=defaults.ADVTR_EPS[dataset_name])
-    advtr.compile(optimizer=keras.optimizers.Adam(defaults.CLASSIFIER_LR))
+
+    def build(name):
+        if name == "aegan":
+            model = AEGAN(build_encoder(shape, latent_dim), build_decoder(shape, latent_dim), build_discriminator(shape),
+                          latent_dim=latent_dim)
+            model.compile(e_optimizer=adam(), g_optimizer=adam(), d_optimizer=adam())
+        elif name == "magnet":
+            model = AEGAN(build_encoder(shape, latent_dim), build_decoder(shape, latent_dim), adversarial=False,
+                          noise_eta=defaults.MAGNET_NOISE, noise_schedule="fixed", recon_reduction="mean",
+                          latent_dim=latent_dim)
+            model.compile(e_optimizer=adam(), g_optimizer=adam())
+        elif name == "defensegan":
+            model = WGANGP(build_decoder(shape, latent_dim, batchnorm=False), build_critic(shape), latent_dim=latent_dim)
+            model.compile(d_optimizer=keras.optimizers.Adam(defaults.DGAN_TRAIN_LR, *defaults.DGAN_TRAIN_BETAS),
+                          g_optimizer=keras.optimizers.Adam(defaults.DGAN_TRAIN_LR, *defaults.DGAN_TRAIN_BETAS))
+        elif name == "bigan":
+            model = build_bigan(shape, latent_dim)
+        else:
+            model = AdversarialTraining(build_classifier("A", shape, data.num_classes), eps=defaults.ADVTR_EPS[dataset_name])
+            model.compile(optimizer=keras.optimizers.Adam(defaults.CLASSIFIER_LR))
+        return model
+
     runs = {
-        "aegan": (aegan, batches_of(defaults.AEGAN_BATCH[dataset_name]), defaults.AEGAN_EPOCHS[dataset_name] * epoch),
-        "magnet": (magnet, batches_of(defaults.AEGAN_BATCH[dataset_name]), defaults.AEGAN_EPOCHS[dataset_name] * epoch),
-        "bigan": (bigan, batches_of(defaults.AEGAN_BATCH[dataset_name]), defaults.AEGAN_EPOCHS[dataset_name] * epoch),
-        "defensegan": (wgan, data.pipeline("train", defaults.DGAN_CRITIC_STEPS * (batch or defaults.DGAN_BATCH),
-                                           drop_remainder=True).take(steps).cache().repeat(), defaults.DGAN_ITERATIONS),
-        "advtrain": (advtr, batches_of(defaults.CLASSIFIER_BATCH),
+        "aegan": (lambda: batches_of(defaults.AEGAN_BATCH[dataset_name]), defaults.AEGAN_EPOCHS[dataset_name] * epoch),
+        "magnet": (lambda: batches_of(defaults.AEGAN_BATCH[dataset_name]), defaults.AEGAN_EPOCHS[dataset_name] * epoch),
+        "bigan": (lambda: batches_of(defaults.AEGAN_BATCH[dataset_name]), defaults.AEGAN_EPOCHS[dataset_name] * epoch),
+        "defensegan": (lambda: data.pipeline("train", defaults.DGAN_CRITIC_STEPS * (batch or defaults.DGAN_BATCH),
+                                             drop_remainder=True).take(steps).cache().repeat(), defaults.DGAN_ITERATIONS),
+        "advtrain": (lambda: batches_of(defaults.CLASSIFIER_BATCH),
                      defaults.ADVTR_EPOCHS * math.ceil(n_train / (batch or defaults.CLASSIFIER_BATCH))),
     }
-    return {name: ((lambda m, ds: lambda: m.fit(ds, epochs=1, steps_per_epoch=steps, verbose=0))(m, ds), full)
-            for name, (m, ds, full) in runs.items() if only is None or name in only}
+    timers = {}
+    for name, (make_batches, full) in runs.items():
+        if only is not None and name not in only:
+            continue
+        ds = make_batches()
+        for precision in precisions:
+            with dtype_policy(precision):
+                model = build(name)
+            timers[name, precision] = ((lambda m: lambda: m.fit(ds, epochs=1, steps_per_epoch=steps, verbose=0))(model),
+                                       full)
+    return timers

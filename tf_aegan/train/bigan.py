@@ -44,7 +44,7 @@ class BiGAN(keras.Model):
 
     def reconstruction_error(self, x):
         """||G(E(x)) - x||^2 per image, averaged: monitored only, BiGAN does not train on it."""
-        return tf.reduce_mean(tf.reduce_sum(tf.square(self(x) - x), axis=[1, 2, 3]))
+        return tf.reduce_mean(tf.reduce_sum(tf.square(tf.cast(self(x), tf.float32) - x), axis=[1, 2, 3]))
 
     def train_step(self, data):
         x = data[0] if isinstance(data, (tuple, list)) else data

@@ -59,16 +59,20 @@ class WGANGP(keras.Model):
         mixed = real + alpha * (fake - real)
         with tf.GradientTape() as tape:
             tape.watch(mixed)
-            score = self.critic(mixed, training=True)
+            score = tf.cast(self.critic(mixed, training=True), tf.float32)
         grads = tape.gradient(score, mixed)
         norm = tf.sqrt(tf.reduce_sum(tf.square(grads), axis=[1, 2, 3]) + 1e-12)
         return tf.reduce_mean(tf.square(norm - 1.0))
 
+    def _score(self, images, training):
+        """The critic's mean score, in float32 whatever the dtype policy."""
+        return tf.reduce_mean(tf.cast(self.critic(images, training=training), tf.float32))
+
     def _critic_step(self, real):
         n = tf.shape(real)[0]
-        fake = self.generator(self.sample_prior(n), training=True)
+        fake = tf.cast(self.generator(self.sample_prior(n), training=True), tf.float32)  # float32 under mixed precision
         with tf.GradientTape() as tape:
-            w = tf.reduce_mean(self.critic(real, training=True)) - tf.reduce_mean(self.critic(fake, training=True))
+            w = self._score(real, True) - self._score(fake, True)
             gp = self.gradient_penalty(real, fake)
             d_loss = -w + self.gp_weight * gp
         grads = tape.gradient(d_loss, self.critic.trainable_variables)
@@ -82,7 +86,7 @@ class WGANGP(keras.Model):
             d_loss, gp, w = self._critic_step(real)
         n = tf.shape(chunks[0])[0]
         with tf.GradientTape() as tape:
-            g_loss = -tf.reduce_mean(self.critic(self.generator(self.sample_prior(n), training=True), training=True))
+            g_loss = -self._score(self.generator(self.sample_prior(n), training=True), True)
         grads = tape.gradient(g_loss, self.generator.trainable_variables)
         self.g_optimizer.apply_gradients(zip(grads, self.generator.trainable_variables))
         for tracker, value in zip(self.metrics, (d_loss, g_loss, gp, w)):
@@ -92,6 +96,6 @@ class WGANGP(keras.Model):
     def test_step(self, data):
         x = data[0] if isinstance(data, (tuple, list)) else data
         fake = self.generator(self.sample_prior(tf.shape(x)[0]), training=False)
-        w = tf.reduce_mean(self.critic(x, training=False)) - tf.reduce_mean(self.critic(fake, training=False))
+        w = self._score(x, False) - self._score(fake, False)
         self.w_tracker.update_state(w)
         return {self.w_tracker.name: self.w_tracker.result()}
