@@ -236,6 +236,11 @@ def defended_section(root, dataset):
         lines += _advtrain_runs(root, dataset, trained)
     for path in files:
         r = _load(path)
+        if not any(x["attack"] == "autoattack" for x in r["rows"]):  # a check of a design (e.g. for overfitting)
+            lines += [f"`{_command(r, 'adaptive')}` ({r['split']} images, {_rel(path, root)}): "
+                      + "; ".join(f"{x['defense']}, {x['attack']} {x['steps']} steps, eps {x['eps']}: {fmt(x)} "
+                                  f"(n={x['n']})" for x in r["rows"]), ""]
+            continue
         lines += [f"`{_command(r, 'adaptive')}` ({r['split']} images, {_rel(path, root)}):", "",
                   "| defense | eps | n | clean | AutoAttack | strongest other attack, same images |", "|---|---|---|---|---|---|"]
         for row in (x for x in r["rows"] if x["attack"] == "autoattack"):
