@@ -174,13 +174,17 @@ def predict_labels(model_fn, x, batch_size=500):
 
 
 def square(model_fn, x, y, eps, queries=5000, seed=0, nb_classes=10, batch_size=500):
-    """ART's Square attack (L-infinity, margin loss, p_init 0.8), `queries` per image; returns x_adv."""
+    """ART's Square attack (L-infinity, margin loss, p_init 0.8), `queries` per image; returns x_adv.
+
+    ART calls the model eagerly once per query; `model_fn` runs as a traced graph instead (the search
+    through a purifier: 3x faster per query on this CPU), traced once per model function."""
     from art.attacks.evasion import SquareAttack
 
     if len(x) == 0:
         return np.asarray(x, np.float32)
+    forward = traced(model_fn, ("forward",), lambda fn: tf.function(fn, reduce_retracing=True))
     np.random.seed(seed)
-    attack = SquareAttack(art_classifier(model_fn, x.shape[1:], nb_classes), norm=np.inf, eps=eps,
+    attack = SquareAttack(art_classifier(forward, x.shape[1:], nb_classes), norm=np.inf, eps=eps,
                           max_iter=queries, p_init=0.8, nb_restarts=1, batch_size=batch_size, verbose=False)
     return attack.generate(np.asarray(x, np.float32), y=np.asarray(y, np.int64))
 
