@@ -147,7 +147,7 @@ def test_bpda_through_an_approximation_has_its_forward_and_its_gradient():
     np.testing.assert_allclose(tape.gradient(total, x).numpy(), [[3.0, 3.0]])
 
 
-def test_cw_through_the_search_runs_once_without_eps_and_reports_its_distortion(tmp_path, tiny_networks):
+def test_cw_through_the_search_runs_once_without_eps_and_reports_its_distortion(tmp_path, tiny_networks, capsys):
     import evaluate.adaptive
 
     common = tiny_networks
@@ -164,6 +164,12 @@ def test_cw_through_the_search_runs_once_without_eps_and_reports_its_distortion(
         assert r["mean_l2"] is None or 0 <= r["mean_l2"] <= 28  # 0: A misreads the purified clean image
     text = (out / "adaptive_mnist.md").read_text()
     assert "CW-L2" in text and "| eps 0.1 | eps 0.3 |" in text
+    # --folder ours=DIR puts another AE-GAN (a defended design's fine-tuned one) in front: here a missing one
+    with pytest.raises(SystemExit) as e:
+        evaluate.adaptive.main(common + ["--n", "6", "--eps", "0.1", "--methods", "ours", "--attacks", "fgsm-white",
+                                         "--folder", "ours=no_such_aegan", "--no-sanity", "--out", str(out)])
+    said = capsys.readouterr()
+    assert e.value.code == 2 and "no_such_aegan" in said.out + said.err
 
 
 def test_autoattack_through_every_path_with_its_checks(tmp_path, tiny_networks):

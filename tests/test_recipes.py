@@ -27,10 +27,13 @@ def test_a_queue_runs_its_recipes_in_order_skips_finished_ones_and_goes_on_after
     finished = write(tmp_path / "finished.json", {"_command": "python -m evaluate.table1", "_done": str(done)})
     broken = write(tmp_path / "broken.json", {"_command": "python -m evaluate.table1", "results": ["/no/such.json"],
                                               "out": str(tmp_path)})
-    queue = write(tmp_path / "queue.json", {"_what": "a test", "recipes": [finished, broken, ok]})
+    waiting = write(tmp_path / "waiting.json", {"_command": "python -m evaluate.table1", "_needs": str(tmp_path / "trained")})
+    queue = write(tmp_path / "queue.json", {"_what": "a test", "recipes": [finished, waiting, broken, ok]})
     lines = []
     result = recipes.run([queue], log=lines.append)
-    assert [(r, s) for r, s, _ in result] == [(finished, "skipped"), (broken, "failed (exit 2)"), (ok, "done")]
+    assert [(r, s) for r, s, _ in result] == [(finished, "skipped"), (waiting, "waiting"), (broken, "failed (exit 2)"),
+                                              (ok, "done")]
+    assert any("waits for" in line and "not there yet" in line for line in lines)
     assert (out / "table1_fashion_mnist.json").exists()  # the positional list came from the recipe
     assert any("skipped" in line for line in lines) and any("the queue goes on" in line for line in lines)
     planned = recipes.run([ok], dry_run=True, log=lines.append)

@@ -142,7 +142,7 @@ def _defenses(method, a, workdir, config, data, progress):
         return [Defense("none", name, labels_of(a), {"pgd": a})]
     if method != "ours":
         return [_baseline(method, a, workdir, config, labels_of)]
-    enc, dec = store.load_autoencoder(workdir, config.aegan, config.dataset)
+    enc, dec = store.load_autoencoder(workdir, _aegan_folder(config), config.dataset)
     kw = {} if config.search_steps is None else {"steps": config.search_steps}
     search = LatentSearchPurifier(enc, dec, mode="search", **kw)
     gated = fitted_gated_purifier(enc, dec, data, config.fpr, **kw)
@@ -391,6 +391,12 @@ def _scored_batch(make, defense, x, y, y_attack):
     return np.stack([pred.astype(np.float64), flags.astype(np.float64), dist])
 
 
+def _aegan_folder(config):
+    """Ours' AE-GAN, in the work directory or a path: `--folder ours=DIR` (e.g. a defended design's
+    fine-tuned purifier), else `--aegan`."""
+    return (checks.method_folders(config.folders) or {}).get("ours", config.aegan)
+
+
 def _network_folders(workdir, aegan):
     """The folders whose networks the cache folder's key covers: classifier A's and the AE-GAN's (every
     row but a baseline's uses only these; a baseline's batches carry its own networks' key)."""
@@ -415,7 +421,7 @@ def run_adaptive(config: AdaptiveConfig, progress=print):
         progress(f"the classifier behind every defense: {config.classifier}")
     y_attack = y if config.labels == "true" else predict_labels(a, x)
     settings = {k: v for k, v in dataclasses.asdict(config).items() if k not in ("out", "data_dir")}
-    key = fingerprint(cache_key_settings(settings), *_network_folders(workdir, config.aegan),
+    key = fingerprint(cache_key_settings(settings), *_network_folders(workdir, _aegan_folder(config)),
                       *([os.path.dirname(os.path.abspath(config.classifier))] if config.classifier else []))
     cache = BatchCache(os.path.join(config.out, f".cache_adaptive_{config.dataset}_{key}"))
     if cache.count():

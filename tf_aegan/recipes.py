@@ -80,6 +80,12 @@ def done_file(path):
     return _read(path).get("_done")
 
 
+def needs_file(path):
+    """The file a recipe waits for (`_needs`, e.g. the `_done` file of the training whose network it
+    scores), or None: until it exists, a queue passes the recipe by."""
+    return _read(path).get("_needs")
+
+
 def restores(path):
     """The `_restore` entries of a recipe: [(commit, repository path, destination)], checked."""
     entries = _read(path).get("_restore", [])
@@ -128,8 +134,9 @@ def command(path):
 
 def run(paths, dry_run=False, log=None):
     """Run the recipes of `paths` (queues or recipes) in order, each in its own process; a finished one
-    (its `_done` file exists) is skipped, a failed one is reported and the queue goes on.
-    Returns [(recipe, status, seconds)] with status "done", "skipped", "failed (exit N)" or "planned"."""
+    (its `_done` file exists) is skipped, one whose `_needs` file is missing is passed by, a failed one
+    is reported and the queue goes on. Returns [(recipe, status, seconds)] with status "done", "skipped",
+    "waiting", "failed (exit N)" or "planned"."""
     log = log or (lambda line: print(line, file=sys.stderr, flush=True))
     recipes = [r for p in paths for r in steps(p)]
     out = []
@@ -139,6 +146,11 @@ def run(paths, dry_run=False, log=None):
         if done and os.path.exists(done):
             log(f"== {stamp} {recipe}: finished ({done}), skipped")
             out.append((recipe, "skipped", 0.0))
+            continue
+        needs = needs_file(recipe)
+        if needs and not os.path.exists(needs):
+            log(f"== {stamp} {recipe}: waits for {needs}, not there yet: passed by")
+            out.append((recipe, "waiting", 0.0))
             continue
         argv = command(recipe)
         log(f"== {stamp} {recipe}: {' '.join(['python'] + argv[1:])}")
