@@ -185,6 +185,10 @@ def test_autoattack_through_every_path_with_its_checks(tmp_path, tiny_networks):
     aa = {r["defense"].split(" ")[0]: r for r in result["rows"] if r["attack"] == "autoattack"}
     assert set(aa) == {"A", "AE-GAN+rs", "gated"}
     assert aa["A"]["paths"] == ["pgd"] and aa["AE-GAN+rs"]["paths"] == ["reconstruct", "search"]
+    # APGD-CE and APGD-T along each path, then Square once, querying the defense itself
+    assert list(aa["A"]["after"]) == ["pgd/apgd-ce", "pgd/apgd-t", "pgd/square"]
+    assert list(aa["AE-GAN+rs"]["after"]) == ["reconstruct/apgd-ce", "reconstruct/apgd-t", "search/apgd-ce",
+                                              "search/apgd-t", "square"]
     for r in aa.values():
         parts = [v["accuracy"] for v in r["after"].values()]
         assert parts == sorted(parts, reverse=True) and r["accuracy"] == parts[-1] <= r["clean"]["accuracy"]
@@ -193,6 +197,7 @@ def test_autoattack_through_every_path_with_its_checks(tmp_path, tiny_networks):
     names = [c["name"] for c in result["sanity"]]
     assert sum("never above any of its parts" in n for n in names) == 3
     assert all(c["passed"] for c in result["sanity"] if "never above" in c["name"])
+    assert sum("below AutoAttack" in n for n in names) == 3  # AutoAttack the weak one: checked too
     saved = json.loads((out / "adaptive_mnist.json").read_text())
     assert all("_correct" not in r for r in saved["rows"])
     assert "AutoAttack (standard" in (out / "adaptive_mnist.md").read_text()

@@ -296,11 +296,18 @@ def _aa_square_path(defense):
 SQUARE_CHUNK_PURIFIER = 20
 
 
+def _aa_names(paths):
+    """The ensemble's stages in order: APGD-CE and APGD-T along each path, then Square once, querying
+    the defense itself (whatever the path). One path keeps the name `<path>/square`."""
+    return [f"{p}/{a}" for p in paths for a in ("apgd-ce", "apgd-t")] + [
+        f"{paths[0]}/square" if len(paths) == 1 else "square"]
+
+
 def _evaluate_autoattack(defense, eps, config, x, y, cache, progress):
-    """AutoAttack's standard ensemble along each gradient path of `config.aa_paths` the defense has,
-    each path only on the images the earlier ones left; an image counts when no path broke it.
-    Cached per batch of images (resumable)."""
-    from tf_aegan.attacks.autoattack import ATTACKS as AA
+    """AutoAttack's standard ensemble at `eps`: APGD-CE and APGD-T along each gradient path of
+    `config.aa_paths` the defense has, each on the images the earlier ones left, then Square on what
+    is left, querying the defense itself; an image counts when nothing broke it. Cached per batch of
+    images and per finished unit (resumable)."""
     from tf_aegan.attacks.autoattack import autoattack, eot
     from tf_aegan.stats import accuracy_record
 
@@ -310,24 +317,28 @@ def _evaluate_autoattack(defense, eps, config, x, y, cache, progress):
     queries = config.aa_queries if bare else config.aa_queries_purifier
     square_fn = _aa_square_path(defense)
     predict = lambda v: defense.predict(v)[0]  # noqa: E731
+    # with several paths, Square runs once at the end (it once ran after every path): the key says so
+    form = "|square-once" if len(paths) > 1 else ""
     key = (f"{defense.name}|autoattack|{eps}|{config.aa_iterations}|{config.aa_targets}|{queries}|{'+'.join(paths)}"
-           f"|{m}" + (f"|{defense.networks}" if defense.networks else "")).replace("/", "_").replace(" ", "_")
+           f"|{m}" + (f"|{defense.networks}" if defense.networks else "") + form).replace("/", "_").replace(" ", "_")
     bs = config.batch_size
 
     def batch(i):
         xb, yb = x[i:i + bs], y[i:i + bs]
         robust = predict(xb) == yb
         rows = [robust.copy()]
-        for p in paths:
+        stages = [(p, eot(defense.paths[p], defense.eot), ("apgd-ce", "apgd-t")) for p in paths]
+        stages.append(("defense", square_fn, ("square",)))
+        for p, fn, attacks in stages:
             idx = np.flatnonzero(robust)
-            res = autoattack(eot(defense.paths[p], defense.eot), xb[idx], yb[idx], eps, config.aa_iterations,
-                             config.aa_targets, queries, seed=config.seed, batch_size=bs, predict_fn=predict,
+            res = autoattack(fn, xb[idx], yb[idx], eps, config.aa_iterations, config.aa_targets, queries,
+                             attacks=attacks, seed=config.seed, batch_size=bs, predict_fn=predict,
                              square_fn=square_fn, checkpoint=cache.parts(key, i // bs, p),
                              square_chunk=None if bare else SQUARE_CHUNK_PURIFIER,
                              progress=lambda s: progress(f"    {defense.name} {p}: {s}")) if len(idx) else None
-            for a in AA:
+            for a in attacks:
                 if res is not None:
-                    # per attack: robust after it (the images this path did not attack stay as they were)
+                    # per attack: robust after it (the images this stage did not attack stay as they were)
                     robust[idx] = res["robust_after"][a]
                 rows.append(robust.copy())
         return np.stack(rows).astype(np.float64)
@@ -345,11 +356,11 @@ def _evaluate_autoattack(defense, eps, config, x, y, cache, progress):
     masks = []
     for i in range(0, m, bs):
         masks.append(cache.get(key, i // bs, lambda: batch(i)))
-        for p in paths:
+        for p in paths + ["defense"]:
             cache.parts(key, i // bs, p).clear()
         progress(f"  AutoAttack {defense.name} eps {eps}: {min(i + bs, m)}/{m} images ({time.time() - t:.0f} s)")
     masks = np.concatenate(masks, axis=1).astype(bool)
-    names = [f"{p}/{a}" for p in paths for a in AA]
+    names = _aa_names(paths)
     after = {name: accuracy_record(int(masks[k + 1].sum()), m) for k, name in enumerate(names)}
     return {"method": defense.method, "defense": defense.name, "attack": "autoattack", "eps": eps,
             "steps": config.aa_iterations, "restarts": 1, **accuracy_record(int(masks[-1].sum()), m),
@@ -562,8 +573,8 @@ def peer_check(config: AdaptiveConfig, progress=print):
                 t = time.time()
                 ours = []
                 for i in range(0, len(y), config.batch_size):
-                    adv, _ = apgd(fn, x[i:i + config.batch_size], y[i:i + config.batch_size], eps,
-                                  config.aa_iterations, "ce", seed=config.seed)
+                    adv = apgd(fn, x[i:i + config.batch_size], y[i:i + config.batch_size], eps,
+                               config.aa_iterations, "ce", seed=config.seed)[0]
                     ours.append(defense.predict(adv)[0] == y[i:i + config.batch_size])
                 t_ours = time.time() - t
                 t = time.time()
@@ -599,7 +610,7 @@ def peer_markdown(result):
 def autoattack_checks(rows, progress=print, tol=0.05):
     """Croce & Hein's signs of a weak attack, for every AutoAttack row: another attack's accuracy on the
     same images more than `tol` above AutoAttack's (a weak attack, or gradient masking that AutoAttack
-    got around); the ensemble above any of its parts; Square breaking more than `tol` of the images
+    got around), or more than `tol` below it (AutoAttack is the weak one); the ensemble above any of its parts; Square breaking more than `tol` of the images
     every gradient attack left (the gradients are masked)."""
     out = []
 
@@ -609,7 +620,7 @@ def autoattack_checks(rows, progress=print, tol=0.05):
 
     for aa in (r for r in rows if r["attack"] == "autoattack" and "_correct" in r):
         m = aa["n"]
-        weak = {}
+        weak, stronger = {}, {}
         for r in rows:
             if r is aa or r["defense"] != aa["defense"] or r["eps"] != aa["eps"] or "_correct" not in r:
                 continue
@@ -617,17 +628,24 @@ def autoattack_checks(rows, progress=print, tol=0.05):
                 acc = float(r["_correct"][:m].mean())
                 if acc > aa["accuracy"] + tol:
                     weak[r["attack"]] = round(acc, 3)
+                if acc < aa["accuracy"] - tol:
+                    stronger[r["attack"]] = round(acc, 3)
         label = f"{aa['defense']}, eps {aa['eps']}, n={m}"
         add(f"no attack more than {tol} above AutoAttack on the same images ({label})", not weak,
             autoattack=aa["accuracy"], weaker=weak)
+        add(f"no attack more than {tol} below AutoAttack on the same images ({label}); more means AutoAttack "
+            "is the weak one here", not stronger, autoattack=aa["accuracy"], stronger=stronger)
         parts = [v["accuracy"] for v in aa["after"].values()]
         add(f"the ensemble is never above any of its parts ({label})", all(aa["accuracy"] <= p + 1e-12 for p in parts),
             ensemble=aa["accuracy"], parts=aa["after"] and {k: v["accuracy"] for k, v in aa["after"].items()})
         gaps = {}
-        for p in aa["paths"]:
-            before, after = aa["after"][f"{p}/apgd-t"]["accuracy"], aa["after"][f"{p}/square"]["accuracy"]
-            if before - after > tol:
-                gaps[p] = round(before - after, 3)
+        names = list(aa["after"])
+        # results kept from before Square ran once at the end have a Square stage after every path
+        for k, name in enumerate(names):
+            if name.endswith("square") and k > 0:
+                before, after = aa["after"][names[k - 1]]["accuracy"], aa["after"][name]["accuracy"]
+                if before - after > tol:
+                    gaps[name] = round(before - after, 3)
         add(f"Square breaks at most {tol} of what the gradient attacks left ({label}); more is a masking signal",
             not gaps, square_gain=gaps)
     return out

@@ -58,7 +58,7 @@ def robustness_section(root, dataset):
              "classifier; through a purifier, the number given), each on the images every earlier attack left; "
              "true labels, L-infinity; for a purifier, along each gradient path named (`reconstruct`: through "
              "A(G(F(x))), the white row's path; `search`: through the whole unrolled search), the examples scored "
-             "on the whole defense, Square querying the defense itself. The strongest other attack is PGD (100 "
+             "on the whole defense, Square once at the end, querying the defense itself. The strongest other attack is PGD (100 "
              "steps of 2.5 eps / 100, one random start) on the same images. Test images unless marked val; machine: "
              + MACHINE + ".",
              ""]
@@ -77,7 +77,7 @@ def robustness_section(root, dataset):
             cols = []
             for attack in ("apgd-ce", "apgd-t", "square"):
                 cols.append("; ".join(f"{after[k]['accuracy']:.3f}" + (f" ({k.split('/')[0]})" if len(row["paths"]) > 1 else "")
-                                      for k in after if k.endswith("/" + attack)))
+                                      for k in after if k == attack or k.endswith("/" + attack)))
             others = [o for o in r["rows"] if o["defense"] == row["defense"] and o["eps"] == row["eps"]
                       and o["attack"] != "autoattack"]
             best = min(others, key=lambda o: o["accuracy"]) if others else None
@@ -90,7 +90,7 @@ def robustness_section(root, dataset):
         notes += [f"- FAILED ({name}): {c['name']}: {json.dumps({k: v for k, v in c.items() if k not in ('name', 'passed')})}"
                   for c in checks if not c["passed"]]
     return lines + table + ["", f"Checks: {passed} of {total} passed (a PGD number more than 0.05 above AutoAttack on "
-                                "the same images is a weak attack or masking; the ensemble never above a part; Square "
+                                "the same images is a weak attack or masking, more than 0.05 below it a weak AutoAttack; the ensemble never above a part; Square "
                                 "breaking more than 0.05 of what the gradient attacks left is a masking signal).",
                             *notes, "", "Commands:", *commands, ""]
 

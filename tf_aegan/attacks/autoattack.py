@@ -80,13 +80,17 @@ def _checkpoints(iterations):
         marks.append(marks[-1] + interval)
 
 
-def apgd(model_fn, x, y, eps, iterations=100, loss="ce", target=None, seed=0, rho=0.75, alpha=0.75):
+def apgd(model_fn, x, y, eps, iterations=100, loss="ce", target=None, seed=0, rho=0.75, alpha=0.75,
+         stop_on_success=True):
     """APGD in the L-infinity ball of radius `eps` (Croce & Hein 2020, Algorithm 1).
 
     Maximises `loss` ("ce", "dlr", or "dlr-targeted" toward `target`) from a random start on the
     ball's surface, step size 2 eps halved at the checkpoints where progress stalled, momentum
-    `alpha`. Returns (x_adv, fooled): for each image the first iterate that `model_fn` misclassified
-    (fooled True), else the iterate of highest loss. Inputs and outputs are numpy arrays in [0, 1].
+    `alpha`. Returns (x_adv, fooled, x_best): for each image the first iterate that `model_fn`
+    misclassified (fooled True), else the iterate of highest loss; and the iterate of highest loss.
+    An image stops at its first fooling iterate unless `stop_on_success` is False: where `model_fn`
+    only approximates the defense scored (G(F(x)) for the search), that iterate often does not fool
+    the defense, while the highest-loss iterate of all `iterations` does. Numpy arrays in [0, 1].
     """
     if loss not in LOSSES:
         raise ValueError(f"APGD loss must be one of {', '.join(LOSSES)}, got {loss!r}")
@@ -140,15 +144,15 @@ def apgd(model_fn, x, y, eps, iterations=100, loss="ce", target=None, seed=0, rh
     x_prev = x_k.copy()
     for k in range(iterations):
         # an image stops once fooled (its first fooling iterate is kept): later steps compute the others only
-        act = np.flatnonzero(~done)
+        act = np.flatnonzero(~done) if stop_on_success else everyone
         if len(act) == 0:
             break
         z = project(x_k[act] + eta[act] * np.sign(grad[act]), act)
         a = 1.0 if k == 0 else alpha
         x_next = project(x_k[act] + a * (z - x_k[act]) + (1 - a) * (x_k[act] - x_prev[act]), act)
         f_next, fooled, g = evaluate(x_next, act)
-        new = act[fooled]
-        x_adv[new] = x_next[fooled]
+        new = act[fooled & ~done[act]]
+        x_adv[new] = x_next[fooled & ~done[act]]
         done[new] = True
         better = f_next > f_best[act]
         successes[act] += f_next > f_k[act]
@@ -163,7 +167,19 @@ def apgd(model_fn, x, y, eps, iterations=100, loss="ce", target=None, seed=0, rh
             successes[:] = 0
             f_best_mark, eta_mark = f_best.copy(), eta.copy()
     x_adv[~done] = x_best[~done]
-    return x_adv, done
+    return x_adv, done, x_best
+
+
+def _first_that_fools(predict, candidates, y):
+    """Per image, the first of `candidates` (arrays of examples) that `predict` misclassifies, else the
+    last; and whether one did."""
+    out = candidates[-1].copy()
+    left = np.ones(len(y), bool)
+    for c in candidates:
+        hit = left & (predict(c) != y)
+        out[hit] = c[hit]
+        left &= ~hit
+    return out, ~left
 
 
 def predict_labels(model_fn, x, batch_size=500):
@@ -213,12 +229,15 @@ ATTACKS = ("apgd-ce", "apgd-t", "square")
 
 def autoattack(model_fn, x, y, eps, iterations=100, targets=9, queries=5000, attacks=ATTACKS, seed=0,
                batch_size=500, predict_fn=None, progress=None, nb_classes=10, square_fn=None, checkpoint=None,
-               square_chunk=None):
+               square_chunk=None, exact=True):
     """AutoAttack's standard ensemble at `eps` on (x, y); each attack only on the images still robust.
 
     `predict_fn` (images -> labels) scores the examples when the defense scored differs from the
     model differentiated (a differentiable approximation, or a random defense attacked through EOT);
-    by default argmax of model_fn. `square_fn` (images -> logits): what Square queries, by default
+    by default argmax of model_fn. `exact=False` says model_fn's forward pass is not the defense
+    scored (G(F(x)) for the search): APGD then runs every iteration on every image instead of stopping
+    at model_fn's first fooling iterate, and an image counts as broken when its first fooling iterate
+    or its highest-loss one fools `predict_fn`. `square_fn` (images -> logits): what Square queries, by default
     model_fn; give the defense itself where model_fn only approximates it.
     `checkpoint` (an object with `load(unit)` and `save(unit, **arrays)`, e.g. `BatchCache.parts`) keeps
     the state after every unit of work: each APGD run on `batch_size` images, each Square call on
@@ -243,7 +262,8 @@ def autoattack(model_fn, x, y, eps, iterations=100, targets=9, queries=5000, att
         if attack == "apgd-ce":
             runs = [dict(loss="ce")]
         elif attack == "apgd-t":
-            clean_logits = np.concatenate([tf.function(model_fn)(tf.constant(x[i:i + batch_size])).numpy()
+            forward = traced(model_fn, ("forward",), lambda fn: tf.function(fn, reduce_retracing=True))
+            clean_logits = np.concatenate([forward(tf.constant(x[i:i + batch_size])).numpy()
                                            for i in range(0, len(x), batch_size)]) if len(idx) else None
             order = np.argsort(-clean_logits, axis=1) if clean_logits is not None else None
             runs = [dict(loss="dlr-targeted", target_rank=k) for k in range(1, 1 + min(targets, nb_classes - 1))]
@@ -263,7 +283,7 @@ def autoattack(model_fn, x, y, eps, iterations=100, targets=9, queries=5000, att
                     continue
                 b = idx[i:i + chunk]
                 if attack == "square":
-                    adv = square(square_fn or model_fn, x[b], y[b], eps, queries, seed, nb_classes, batch_size)
+                    cands = [square(square_fn or model_fn, x[b], y[b], eps, queries, seed, nb_classes, batch_size)]
                 else:
                     target = None
                     if "target_rank" in run:
@@ -271,9 +291,11 @@ def autoattack(model_fn, x, y, eps, iterations=100, targets=9, queries=5000, att
                         # the k-th highest class other than the true one
                         target = np.array([[c for c in row if c != t][run["target_rank"] - 1]
                                            for row, t in zip(ranked, y[b])])
-                    adv, _ = apgd(model_fn, x[b], y[b], eps, iterations, run["loss"], target, seed)
-                adv = np.clip(np.clip(adv, x[b] - eps, x[b] + eps), 0.0, 1.0)
-                broken = predict(adv) != y[b]
+                    first, _, best = apgd(model_fn, x[b], y[b], eps, iterations, run["loss"], target, seed,
+                                          stop_on_success=exact)
+                    cands = [first] if exact else [first, best]
+                adv, broken = _first_that_fools(predict, [np.clip(np.clip(c, x[b] - eps, x[b] + eps), 0.0, 1.0)
+                                                          for c in cands], y[b])
                 x_adv[b[broken]] = adv[broken]
                 robust[b[broken]] = False
                 if checkpoint is not None:
