@@ -118,3 +118,24 @@ def test_latent_dim_plot_has_a_bar_per_measured_cell(tmp_path):
     latent_dim.write(result, str(tmp_path))
     assert (tmp_path / "latent_dim_mnist.png").exists()
     assert "Trained: MagNet D=4 2 epochs; AE-GAN+rs D=4 3 epochs." in (tmp_path / "latent_dim_mnist.md").read_text()
+
+
+@pytest.mark.eager
+def test_reconstruction_check_compares_networks_on_the_same_images(workdir, tmp_path):
+    """evaluate.reconstruction: each AE-GAN's mean ||G(F(x)) - x||^2 on the same images and its ratio to
+    the first; a network passes at most max_ratio times the reference's, and bad input exits 2."""
+    import os
+
+    import evaluate.reconstruction
+
+    aegan = os.path.join(workdir[5], "aegan")
+    common = workdir[:4] + ["--split", "test", "--n", "6", "--out", str(tmp_path)]
+    result = evaluate.reconstruction.main(common + ["--folders", f"ref={aegan},same={aegan}", "--max-ratio", "0.9"])
+    ref, same = result["rows"]
+    assert ref["mean"] > 0 and same["mean"] == pytest.approx(ref["mean"]) and ref["ci"][0] <= ref["mean"] <= ref["ci"][1]
+    assert same["ratio"] == pytest.approx(1.0) and same["passed"] is False  # 1x is more than 0.9x
+    assert "**no**" in (tmp_path / "reconstruction_mnist.md").read_text()
+    for bad in (["--folders", f"ref={aegan}"], ["--folders", f"ref={aegan},other={tmp_path}/none"]):
+        with pytest.raises(SystemExit) as e:
+            evaluate.reconstruction.main(common + bad)
+        assert e.value.code == 2

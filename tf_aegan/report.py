@@ -234,6 +234,13 @@ def defended_section(root, dataset):
                   "and classifier fine-tuned together, Eq. 5's terms kept. Their validation PGD-20 goes through "
                   "G(F(x)) as their training attack does; each is scored by the rule below once trained.", ""]
         lines += _advtrain_runs(root, dataset, trained)
+    for path in sorted(glob.glob(os.path.join(root, "results", dataset, "defended_*", f"reconstruction_{dataset}.json"))):
+        r = _load(path)  # a design's check that its decoder still gives images
+        lines += [f"`python -m evaluate.reconstruction --config {_rel(os.path.dirname(path), root).replace('results', 'configs/experiments', 1)}.json` "
+                  f"({_rel(path, root)}), mean ||G(F(x)) - x||^2 on the first {r['n']} {r['split']} images: "
+                  + "; ".join(f"{x['name']} {x['mean']:.2f} [{x['ci'][0]:.2f}, {x['ci'][1]:.2f}]"
+                              + (f" ({x['ratio']:.2f}x, {'within' if x['passed'] else '**more than**'} "
+                                 f"{r['max_ratio']:g}x)" if "ratio" in x else "") for x in r["rows"]), ""]
     for path in files:
         r = _load(path)
         if not any(x["attack"] == "autoattack" for x in r["rows"]):  # a check of a design (e.g. for overfitting)
