@@ -261,3 +261,34 @@ def test_joint_training_fine_tunes_purifier_and_classifier_together(idx_dir, tmp
             train.advtrain.main(argv)
         err = capsys.readouterr().err
         assert e.value.code == 2 and said in err, err
+
+
+@pytest.mark.parametrize("command,options,files", [
+    ("advtrain", ["--steps", "1", "--step-size", "0.3", "--val-steps", "1", "--name", "bf16"],
+     ("classifier_bf16/classifier.keras", "classifier_bf16/classifier_last.keras")),
+    ("defensegan", ["--iterations", "2", "--iterations-per-epoch", "2", "--snapshots", "2", "--name", "dgan_bf16"],
+     ("dgan_bf16/decoder.keras", "dgan_bf16/critic.keras", "dgan_bf16/snapshots/decoder_2.keras"))])
+def test_mixed_bfloat16_training_saves_float32_networks_and_resumes(command, options, files, idx_dir, tmp_path, capsys):
+    """--precision mixed_bfloat16 (train.advtrain, train.defensegan): the networks compute in bfloat16, every
+    file is a float32 network (it loads and runs in float32 wherever used), the global policy is restored,
+    and the run resumes from those files."""
+    import keras
+
+    base = COMMON + ["--data-dir", idx_dir, "--workdir", str(tmp_path), "--batch-size", "16", "--precision",
+                     "mixed_bfloat16"] + options
+    if command == "advtrain":
+        base += ["--max-examples", "32"]
+    module = importlib.import_module(f"train.{command}")
+    result = module.main(base + (["--epochs", "1"] if command == "advtrain" else []))  # one epoch
+    assert all(v == v for v in result["final"].values())  # no NaN
+    assert keras.config.dtype_policy().name == "float32"
+    for f in files:
+        net = keras.saving.load_model(tmp_path / f)
+        assert {layer.dtype_policy.name for layer in net.layers} == {"float32"} and net.compute_dtype == "float32", f
+    folder = os.path.dirname(tmp_path / files[0])
+    assert json.loads(open(os.path.join(folder, "config.json")).read())["precision"] == "mixed_bfloat16"
+    capsys.readouterr()
+    more = ["--epochs", "2"] if command == "advtrain" else ["--iterations", "4"]
+    assert module.main(base + more)["epochs"] == 2 and "Epoch 2/2" in capsys.readouterr().out
+    with pytest.raises(SystemExit):
+        module.main(base[:-len(options)] + ["--precision", "float8"])

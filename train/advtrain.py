@@ -38,6 +38,8 @@ OPTIONS = [
                           help="with --joint: the classification loss's weight in the encoder's and decoder's loss")),
     ("--purifier-lr", dict(type=float, default=defaults.AEGAN_LR,
                            help="with --joint: Adam learning rate of the encoder, decoder and discriminator (Table 4)")),
+    ("--precision", dict(default="float32", choices=("float32", "mixed_bfloat16"),
+                         help="mixed_bfloat16: compute in bfloat16 (AVX512_BF16 CPUs); saved networks are float32")),
     ("--name", dict(default=None, help="the run's folder in --workdir is classifier_<name> (default: <arch>_advtr)")),
 ]
 

@@ -26,6 +26,8 @@ OPTIONS = [
     ("--snapshots", dict(type=iterations, default=None, metavar="N,N,...",
                          help="generator iterations at which the generator is also kept as "
                               "snapshots/decoder_<iterations>.keras (comma-separated; multiples of --iterations-per-epoch)")),
+    ("--precision", dict(default="float32", choices=("float32", "mixed_bfloat16"),
+                         help="mixed_bfloat16: compute in bfloat16 (AVX512_BF16 CPUs); saved networks are float32")),
     ("--name", dict(default="defensegan", help="subfolder of --workdir")),
 ]
 

@@ -15,13 +15,12 @@ The training eps is a variable (`train_eps`) so a callback can ramp it up over t
 accuracy that early stopping watches (Rice et al. 2020: robust overfitting).
 """
 
-import os
-
 import keras
 import numpy as np
 import tensorflow as tf
 
 from tf_aegan import defaults
+from tf_aegan.train.jobs import save_float32
 
 LOSSES = ("pgd", "trades")
 
@@ -66,11 +65,15 @@ class AdversarialTraining(keras.Model):
         """What the classifier sees: the images, or the purifier's output (no gradient into its weights)."""
         return t if self.purifier is None else self.purifier(t)
 
+    def _classify(self, t, training=False):
+        """The classifier's logits in float32 (under mixed precision it computes in bfloat16)."""
+        return tf.cast(self.classifier(t, training=training), tf.float32)
+
     def call(self, x, training=False):
-        return self.classifier(self._front(x), training=training)
+        return self._classify(self._front(x), training=training)
 
     def _logits(self, t):
-        return self.classifier(self._front(t), training=False)
+        return self._classify(self._front(t), training=False)
 
     def attack(self, x, y, eps=None, steps=None, step_size=None):
         """L-inf PGD examples of `x` against the classifier in inference mode (dropout off), uniform
@@ -112,7 +115,7 @@ class AdversarialTraining(keras.Model):
         x_adv = tf.stop_gradient(self.attack(x[:k], y[:k]))
         mixed = tf.stop_gradient(self._front(tf.concat([x_adv, x[k:]], axis=0)))
         with tf.GradientTape() as tape:
-            logits = self.classifier(mixed, training=True)
+            logits = self._classify(mixed, training=True)
             loss = tf.reduce_mean(keras.losses.sparse_categorical_crossentropy(y, logits, from_logits=True))
         grads = tape.gradient(loss, self.classifier.trainable_variables)
         self.optimizer.apply_gradients(zip(grads, self.classifier.trainable_variables))
@@ -128,8 +131,8 @@ class AdversarialTraining(keras.Model):
         x_adv = tf.stop_gradient(self._front(self.trades_attack(x)))
         x = tf.stop_gradient(self._front(x))
         with tf.GradientTape() as tape:
-            logits = self.classifier(x, training=True)
-            adv_logits = self.classifier(x_adv, training=True)
+            logits = self._classify(x, training=True)
+            adv_logits = self._classify(x_adv, training=True)
             natural = tf.reduce_mean(keras.losses.sparse_categorical_crossentropy(y, logits, from_logits=True))
             robust = tf.reduce_mean(keras.losses.kl_divergence(tf.nn.softmax(logits), tf.nn.softmax(adv_logits)))
             loss = natural + self.trades_beta * robust
@@ -185,7 +188,7 @@ class JointTraining(AdversarialTraining):
             self.aegan.discriminator_step(x)
         with tf.GradientTape(persistent=True) as tape:
             recon, g_loss = self.aegan.generator_losses(x)
-            logits = self.classifier(self.aegan(x_adv, training=True), training=True)
+            logits = self._classify(self.aegan(x_adv, training=True), training=True)
             ce = tf.reduce_mean(keras.losses.sparse_categorical_crossentropy(y, logits, from_logits=True))
             e_total = recon + self.cls_weight * ce
             g_total = e_total if g_loss is None else e_total + g_loss
@@ -240,15 +243,14 @@ class BestRobust(keras.callbacks.Callback):
     stopping's checkpoint, Rice et al. 2020): `networks` maps path -> network (a classifier; for joint
     training the encoder and decoder too); `best` carries over from a resumed run's history."""
 
-    def __init__(self, networks, best=None, monitor="val_adv_accuracy"):
+    def __init__(self, networks, best=None, monitor="val_adv_accuracy", float32_builders=None):
         super().__init__()
         self.networks, self.best, self.monitor = dict(networks), best, monitor
+        self.float32_builders = float32_builders or {}
 
     def on_epoch_end(self, epoch, logs=None):
         value = (logs or {}).get(self.monitor)
         if value is not None and (self.best is None or value > self.best):
             self.best = float(value)
             for path, net in self.networks.items():
-                tmp = path + ".tmp.keras"
-                net.save(tmp)
-                os.replace(tmp, path)
+                save_float32(net, path, self.float32_builders.get(path))

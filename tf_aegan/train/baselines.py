@@ -9,15 +9,15 @@ import time
 import keras
 import numpy as np
 
-from tf_aegan import defaults, plots, store
+from tf_aegan import checks, defaults, plots, store
 from tf_aegan.data import load_dataset
 from tf_aegan.models import (build_classifier, build_critic, build_decoder, build_discriminator, build_encoder,
                              build_joint_discriminator)
 from tf_aegan.train.advtrain import AdversarialTraining, BestRobust, EpsWarmup, JointTraining, lr_at
 from tf_aegan.train.aegan import AEGAN
 from tf_aegan.train.bigan import BiGAN
-from tf_aegan.train.jobs import (SaveNetworks, batches, dtype_policy, load_networks, read_history, start_networks,
-                                 train_aegan, write_metrics)
+from tf_aegan.train.jobs import (PRECISIONS, SaveNetworks, batches, dtype_policy, load_networks, read_history,
+                                 save_float32, start_networks, train_aegan, write_metrics)
 from tf_aegan.train.runner import completed_epochs, fit_resumable, make_strategy, prepare_workdir
 from tf_aegan.train.wgan_gp import WGANGP
 
@@ -46,11 +46,14 @@ def train_defensegan(dataset_name="fashion_mnist", workdir="workdirs/fashion_mni
                      latent_dim=defaults.LATENT_DIM, iterations=defaults.DGAN_ITERATIONS, batch_size=defaults.DGAN_BATCH,
                      critic_steps=defaults.DGAN_CRITIC_STEPS, gp_weight=defaults.DGAN_GP_WEIGHT,
                      lr=defaults.DGAN_TRAIN_LR, name="defensegan", strategy="default", logical_cpus=None, seed=0,
-                     verbose=None, iterations_per_epoch=defaults.DGAN_ITERATIONS_PER_EPOCH, snapshots=None):
+                     verbose=None, iterations_per_epoch=defaults.DGAN_ITERATIONS_PER_EPOCH, snapshots=None,
+                     precision="float32"):
     """Train Defense-GAN's WGAN-GP generator for `iterations` generator steps, rounded up to whole
     epochs of `iterations_per_epoch` (the checkpoint interval); the generator is saved as `decoder.keras`, the critic as `critic.keras`.
     `snapshots` (generator iterations, multiples of `iterations_per_epoch`): the generator is also kept as
-    snapshots/decoder_<iterations>.keras there, for the convergence rule's doublings (scripts/run.py's queue)."""
+    snapshots/decoder_<iterations>.keras there, for the convergence rule's doublings (scripts/run.py's queue).
+    `precision` "mixed_bfloat16": the networks compute in bfloat16 and are saved in float32."""
+    checks.one_of("precision", precision, PRECISIONS)
     _check_positive(iterations=iterations, batch_size=batch_size, iterations_per_epoch=iterations_per_epoch,
                     critic_steps=critic_steps, latent_dim=latent_dim)
     snapshots = sorted(set(snapshots or ()))
@@ -66,11 +69,12 @@ def train_defensegan(dataset_name="fashion_mnist", workdir="workdirs/fashion_mni
     config = {"kind": "defensegan", "dataset": dataset_name, "image_shape": list(data.image_shape),
               "latent_dim": latent_dim, "iterations": iterations, "iterations_per_epoch": iterations_per_epoch,
               "batch_size": batch_size, "critic_steps": critic_steps, "gp_weight": gp_weight, "lr": lr,
-              "betas": list(defaults.DGAN_TRAIN_BETAS), "seed": seed, "generator_batchnorm": False}
+              "betas": list(defaults.DGAN_TRAIN_BETAS), "seed": seed, "generator_batchnorm": False,
+              "precision": precision}
     prepare_workdir(folder, config, ("kind", "dataset", "image_shape", "latent_dim", "iterations_per_epoch",
                                      "generator_batchnorm"))
     keras.utils.set_random_seed(seed)
-    with dist.scope():
+    with dtype_policy(precision), dist.scope():  # the networks compute in bfloat16 under mixed_bfloat16
         generator = build_decoder(data.image_shape, latent_dim, batchnorm=False)
         critic = build_critic(data.image_shape)
         model = WGANGP(generator, critic, latent_dim=latent_dim, critic_steps=critic_steps, gp_weight=gp_weight,
@@ -79,6 +83,9 @@ def train_defensegan(dataset_name="fashion_mnist", workdir="workdirs/fashion_mni
         adam = lambda: keras.optimizers.Adam(lr, *defaults.DGAN_TRAIN_BETAS)  # noqa: E731
         model.compile(d_optimizer=adam(), g_optimizer=adam())
     nets = {"decoder": generator, "critic": critic}
+    builders = None if precision == "float32" else {
+        "decoder": lambda: build_decoder(data.image_shape, latent_dim, batchnorm=False),
+        "critic": lambda: build_critic(data.image_shape)}
     initial_epoch = start_networks(folder, nets)
     # Every critic step draws its own real batch: batches of critic_steps x batch_size, split in train_step.
     train = data.split("train").dataset().repeat().shuffle(20000, seed=seed).batch(
@@ -92,10 +99,13 @@ def train_defensegan(dataset_name="fashion_mnist", workdir="workdirs/fashion_mni
         done = (epoch + 1) * iterations_per_epoch
         if done in snapshots:
             os.makedirs(os.path.join(folder, "snapshots"), exist_ok=True)
-            generator.save(os.path.join(folder, "snapshots", f"decoder_{done}.keras"))
-    fit_resumable(model, train.take(iterations_per_epoch), epochs, folder,
-                  val_ds=batches(data, "val", 500, None, False),
-                  callbacks=[SaveNetworks(folder, nets, on_epoch)], verbose=verbose, initial_epoch=initial_epoch)
+            save_float32(generator, os.path.join(folder, "snapshots", f"decoder_{done}.keras"),
+                         builders and builders["decoder"])
+    with dtype_policy(precision):
+        fit_resumable(model, train.take(iterations_per_epoch), epochs, folder,
+                      val_ds=batches(data, "val", 500, None, False),
+                      callbacks=[SaveNetworks(folder, nets, on_epoch, builders)], verbose=verbose,
+                      initial_epoch=initial_epoch)
     return write_metrics(folder, name, dataset_name, ("d_loss", "g_loss", "gradient_penalty", "wasserstein",
                                                       "val_wasserstein"), start,
                          generator_iterations=completed_epochs(folder) * iterations_per_epoch)
@@ -164,7 +174,8 @@ def train_advtrain(dataset_name="fashion_mnist", workdir="workdirs/fashion_mnist
                    max_examples=None, verbose=None, loss="pgd", trades_beta=defaults.TRADES_BETA,
                    lr_schedule=defaults.ADVTR_LR_SCHEDULE, warmup=defaults.ADVTR_WARMUP,
                    patience=defaults.ADVTR_PATIENCE, val_steps=defaults.ADVTR_VAL_STEPS, name=None, init_from=None,
-                   purifier=None, joint=False, cls_weight=defaults.JOINT_CLS_WEIGHT, purifier_lr=defaults.AEGAN_LR):
+                   purifier=None, joint=False, cls_weight=defaults.JOINT_CLS_WEIGHT, purifier_lr=defaults.AEGAN_LR,
+                   precision="float32"):
     """PGD adversarial training (or TRADES) of classifier `arch` into `classifier_<arch>_advtr/`
     (Madry et al. 2018; the paper's Adv. Tr. column), checkpointed and resumable every epoch.
 
@@ -177,8 +188,10 @@ def train_advtrain(dataset_name="fashion_mnist", workdir="workdirs/fashion_mnist
     `joint`: the purifier's encoder and decoder are fine-tuned with the classifier (design 3, `JointTraining`:
     Eq. 5's terms kept, the purifier's discriminator.keras resumed where the folder has one, Adam `purifier_lr`
     with beta_1 0.5 as Table 4); then encoder.keras and decoder.keras of the best epoch are saved beside
-    classifier.keras, the defense whole in one folder.
+    classifier.keras, the defense whole in one folder. `precision` "mixed_bfloat16": the networks compute
+    in bfloat16 (faster on this CPU, bench.training) and are saved in float32.
     """
+    checks.one_of("precision", precision, PRECISIONS)
     _check_positive(epochs=epochs, batch_size=batch_size, max_examples=max_examples, patience=patience)
     if warmup < 0:
         raise ValueError(f"warmup must be >= 0 epochs, got {warmup}")
@@ -193,7 +206,8 @@ def train_advtrain(dataset_name="fashion_mnist", workdir="workdirs/fashion_mnist
               "steps": steps, "step_size": step_size, "adv_fraction": adv_fraction, "init": init,
               "dropout": dropout, "seed": seed, "loss": loss, "trades_beta": trades_beta,
               "lr_schedule": lr_schedule, "warmup": warmup, "patience": patience, "val_steps": val_steps,
-              "init_from": init_from, "purifier": os.path.abspath(purifier) if purifier else None, "joint": bool(joint)}
+              "init_from": init_from, "purifier": os.path.abspath(purifier) if purifier else None, "joint": bool(joint),
+              "precision": precision}
     if joint:
         if not purifier:
             raise ValueError("--joint fine-tunes a purifier with the classifier: give it --purifier AEGAN_FOLDER")
@@ -215,7 +229,7 @@ def train_advtrain(dataset_name="fashion_mnist", workdir="workdirs/fashion_mnist
     prepare_workdir(folder, config, ("kind", "dataset", "arch", "image_shape", "num_classes", "init", "dropout", "joint"),
                     older={"joint": False})
     keras.utils.set_random_seed(seed)
-    with dist.scope():
+    with dtype_policy(precision), dist.scope():  # the networks compute in bfloat16 under mixed_bfloat16
         classifier = build_classifier(arch, data.image_shape, data.num_classes, init, dropout)
         if joint:
             aegan = _joint_aegan(purifier, encoder, data.image_shape)
@@ -232,10 +246,19 @@ def train_advtrain(dataset_name="fashion_mnist", workdir="workdirs/fashion_mnist
             model.compile(optimizer=keras.optimizers.Adam(lr))
     nets = {"classifier_last": classifier}
     best = {os.path.join(folder, store.CLASSIFIER_FILE): classifier}
+    builders = {"classifier_last": lambda: build_classifier(arch, data.image_shape, data.num_classes, init, dropout)}
     if joint:
         nets.update(encoder_last=aegan.encoder, decoder_last=aegan.decoder)
         nets.update({"discriminator": aegan.discriminator} if aegan.adversarial else {})
         best.update({os.path.join(folder, f"{n}.keras"): getattr(aegan, n) for n in ("encoder", "decoder")})
+        latent = int(aegan.encoder.output_shape[-1])
+        builders.update(encoder_last=lambda: build_encoder(data.image_shape, latent),
+                        decoder_last=lambda: build_decoder(data.image_shape, latent),
+                        discriminator=lambda: build_discriminator(data.image_shape))
+    if precision == "float32":
+        builders = best_builders = None
+    else:  # the kept epoch's files are built as the last epoch's, in float32
+        best_builders = {path: builders[os.path.basename(path)[:-len(".keras")] + "_last"] for path in best}
     initial_epoch = start_networks(folder, nets)
     if init_from is not None and completed_epochs(folder) == 0:
         classifier.set_weights(store.load_keras(init_from, "classifier to start from").get_weights())
@@ -247,8 +270,8 @@ def train_advtrain(dataset_name="fashion_mnist", workdir="workdirs/fashion_mnist
               + ("" if "discriminator" in loaded or not aegan.adversarial else " (its discriminator starts afresh)"),
               flush=True)
     previous = read_history(folder).get("val_adv_accuracy")
-    callbacks = [SaveNetworks(folder, nets),
-                 BestRobust(best, max(previous) if previous else None),
+    callbacks = [SaveNetworks(folder, nets, float32_builders=builders),
+                 BestRobust(best, max(previous) if previous else None, float32_builders=best_builders),
                  keras.callbacks.LearningRateScheduler(lambda epoch, _: float(lr_at(lr_schedule, lr, epoch, epochs)))]
     if warmup:
         callbacks.append(EpsWarmup(warmup))
@@ -256,9 +279,10 @@ def train_advtrain(dataset_name="fashion_mnist", workdir="workdirs/fashion_mnist
         callbacks.append(keras.callbacks.EarlyStopping(monitor="val_adv_accuracy", mode="max", patience=patience,
                                                        start_from_epoch=warmup))
     start = time.time()
-    fit_resumable(model, batches(data, "train", batch_size, max_examples, True), epochs, folder,
-                  val_ds=batches(data, "val", 500, max_examples or 1000, False),
-                  callbacks=callbacks, verbose=verbose, initial_epoch=initial_epoch)
+    with dtype_policy(precision):
+        fit_resumable(model, batches(data, "train", batch_size, max_examples, True), epochs, folder,
+                      val_ds=batches(data, "val", 500, max_examples or 1000, False),
+                      callbacks=callbacks, verbose=verbose, initial_epoch=initial_epoch)
     history = read_history(folder).get("val_adv_accuracy", [])
     best = {"best_epoch": int(np.argmax(history)) + 1, "best_val_adv_accuracy": max(history)} if history else {}
     return write_metrics(folder, os.path.basename(folder), dataset_name,

@@ -37,16 +37,24 @@ class SaveNetworks(keras.callbacks.Callback):
 
     def on_epoch_end(self, epoch, logs=None):
         for name, net in self.networks.items():
-            tmp = os.path.join(self.folder, f".{name}.tmp.keras")
-            if self.float32_builders:
-                with dtype_policy("float32"):
-                    plain = self.float32_builders[name]()
-                plain.set_weights(net.get_weights())
-                net = plain
-            net.save(tmp)
-            os.replace(tmp, os.path.join(self.folder, f"{name}.keras"))
+            save_float32(net, os.path.join(self.folder, f"{name}.keras"),
+                         self.float32_builders and self.float32_builders[name])
         if self.on_epoch:
             self.on_epoch(epoch)
+
+
+def save_float32(net, path, builder=None):
+    """Save `net` at `path` (atomically); with `builder` (a function building the same network), as a
+    float32 copy: under mixed precision the weights go into a network built in float32, so the file
+    loads and runs in float32 wherever it is used."""
+    if builder is not None:
+        with dtype_policy("float32"):
+            plain = builder()
+        plain.set_weights(net.get_weights())
+        net = plain
+    tmp = os.path.join(os.path.dirname(path), f".{os.path.basename(path)}.tmp.keras")
+    net.save(tmp)
+    os.replace(tmp, path)
 
 
 class dtype_policy:
