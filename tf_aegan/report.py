@@ -240,7 +240,9 @@ def defended_section(root, dataset):
                   f"({_rel(path, root)}), mean ||G(F(x)) - x||^2 on the first {r['n']} {r['split']} images: "
                   + "; ".join(f"{x['name']} {x['mean']:.2f} [{x['ci'][0]:.2f}, {x['ci'][1]:.2f}]"
                               + (f" ({x['ratio']:.2f}x, {'within' if x['passed'] else '**more than**'} "
-                                 f"{r['max_ratio']:g}x)" if "ratio" in x else "") for x in r["rows"]), ""]
+                                 f"{r['max_ratio']:g}x)" if "ratio" in x else "") for x in r["rows"])
+                  + "".join(f". **{x['name']} fails this check: by its recipe's rule it is not scored**"
+                            for x in r["rows"] if x.get("passed") is False), ""]
     for path in files:
         r = _load(path)
         if not any(x["attack"] == "autoattack" for x in r["rows"]):  # a check of a design (e.g. for overfitting)
