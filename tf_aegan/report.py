@@ -64,7 +64,7 @@ def robustness_section(root, dataset):
              ""]
     table = ["| defense | eps | n | clean | after APGD-CE | after APGD-T | after Square | **AutoAttack** | "
              "strongest other attack, same images | Square queries | result |", "|---|---|---|---|---|---|---|---|---|---|---|"]
-    commands, notes, passed, total = [], [], 0, 0
+    commands, notes, passed, total, shown = [], [], 0, 0, set()
     for path in files:
         r = _load(path)
         aa = [row for row in r["rows"] if row["attack"] == "autoattack"]
@@ -82,8 +82,12 @@ def robustness_section(root, dataset):
                       and o["attack"] != "autoattack"]
             best = min(others, key=lambda o: o["accuracy"]) if others else None
             other = f"{best['attack']} {fmt(best)} (n={best['n']})" if best else "-"
-            table.append(f"| {row['defense']} | {row['eps']} | {row['n']} | {fmt(row['clean'])} | " + " | ".join(cols)
-                         + f" | **{fmt(row)}** | {other} | {row['square_queries']} | {name} ({r['split']}) |")
+            cells = (f"| {row['defense']} | {row['eps']} | {row['n']} | {fmt(row['clean'])} | " + " | ".join(cols)
+                     + f" | **{fmt(row)}** | {other} | {row['square_queries']} | ")
+            if (cells, r["split"]) in shown:  # the same network on the same images, run again beside another: once
+                continue
+            shown.add((cells, r["split"]))
+            table.append(cells + f"{name} ({r['split']}) |")
         checks = [c for c in r.get("sanity", []) if "AutoAttack" in c["name"] or "Square" in c["name"]
                   or "ensemble" in c["name"]]
         passed, total = passed + sum(c["passed"] for c in checks), total + len(checks)
