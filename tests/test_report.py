@@ -75,3 +75,21 @@ def test_results_and_readme_speak_of_the_project_only():
         assert not re.search(r"(?i)\bsessions?\b", text), name
     with open(os.path.join(ROOT, "RESULTS.md")) as f:
         assert len(f.read().splitlines()) < 600
+
+
+def test_precision_check_says_whether_bfloat16_stays_within_float32s_intervals(tmp_path):
+    from tf_aegan.report import precision_check_lines
+
+    def write(precision, clean, robust):
+        d = tmp_path / "study" / "precision_check" / "mnist" / f"classifier_A_advtr_{precision}"
+        d.mkdir(parents=True, exist_ok=True)
+        (d / "metrics.json").write_text(json.dumps({"final": {"val_accuracy": clean, "val_adv_accuracy": robust},
+                                                    "val_n": 2000}))
+
+    assert precision_check_lines(str(tmp_path), "mnist") == []
+    write("float32", 0.85, 0.70)
+    assert precision_check_lines(str(tmp_path), "mnist") == []  # no twin yet
+    write("mixed_bfloat16", 0.851, 0.69)
+    assert "**within**" in precision_check_lines(str(tmp_path), "mnist")[0]
+    write("mixed_bfloat16", 0.851, 0.60)  # PGD-20 far below float32's interval
+    assert "**outside**" in precision_check_lines(str(tmp_path), "mnist")[0]

@@ -285,6 +285,7 @@ def train_advtrain(dataset_name="fashion_mnist", workdir="workdirs/fashion_mnist
                       callbacks=callbacks, verbose=verbose, initial_epoch=initial_epoch)
     history = read_history(folder).get("val_adv_accuracy", [])
     best = {"best_epoch": int(np.argmax(history)) + 1, "best_val_adv_accuracy": max(history)} if history else {}
+    best["val_n"] = min(data.split("val").size, 500 * max(1, (max_examples or 1000) // 500))  # the images validated on
     return write_metrics(folder, os.path.basename(folder), dataset_name,
                          ("loss", "adv_accuracy", "accuracy", "val_accuracy", "val_adv_accuracy"), start, **best)
 
