@@ -93,3 +93,23 @@ def test_precision_check_says_whether_bfloat16_stays_within_float32s_intervals(t
     assert "**within**" in precision_check_lines(str(tmp_path), "mnist")[0]
     write("mixed_bfloat16", 0.851, 0.60)  # PGD-20 far below float32's interval
     assert "**outside**" in precision_check_lines(str(tmp_path), "mnist")[0]
+
+
+def test_defended_verdict_applies_the_studys_rule_to_the_rows_scored_so_far(tmp_path):
+    from tf_aegan.report import defended_verdict
+
+    def write(name, rows):
+        d = tmp_path / name
+        d.mkdir()
+        (d / "adaptive_mnist.json").write_text(json.dumps({"split": "val", "rows": rows}))
+        return str(d / "adaptive_mnist.json")
+
+    def aa(defense, clean, robust):
+        return {**_aa_row(defense, 0.1, robust, n=100), "clean": {"accuracy": clean, "ci": [0, 1], "n": 100}}
+
+    one = write("defended_val_eps0.1", [aa("classifier advtr", 0.88, 0.65), aa("AE-GAN+rs (search)", 0.86, 0.70)])
+    (line,) = [x for x in defended_verdict([one]) if x]
+    assert "not eligible" in line and "No design is eligible" in line
+    two = write("defended_val_design2_eps0.1", [aa("gated", 0.88, 0.66)])
+    (line,) = [x for x in defended_verdict([one, two]) if x]
+    assert "Pick: **defended_val_design2_eps0.1: gated**" in line

@@ -263,6 +263,31 @@ def defended_section(root, dataset):
             lines.append(f"| {row['defense']} | {row['eps']} | {row['n']} | {fmt(row['clean'])} | **{fmt(row)}** | "
                          + (f"{best['attack']} {fmt(best)}" if best else "-") + " |")
         lines.append("")
+    return lines + defended_verdict(files)
+
+
+def defended_verdict(files):
+    """The study's rule (tf_aegan.studies.defended) applied, per eps, to the AutoAttack rows scored so far on
+    validation images: the classifier alone (the `classifier ...` row) against each design's defenses."""
+    from tf_aegan.studies.defended import eligible, pick
+
+    rows = [(os.path.basename(os.path.dirname(path)), row) for path in files for row in _load(path)["rows"]
+            if _load(path)["split"] == "val" and row["attack"] == "autoattack"]
+    lines = []
+    for eps in sorted({row["eps"] for _, row in rows}):
+        base = next((row for _, row in rows if row["eps"] == eps and row["defense"].startswith("classifier ")), None)
+        designs = {f"{name}: {row['defense']}": {"clean": row["clean"]["accuracy"], "autoattack": row["accuracy"]}
+                   for name, row in rows if row["eps"] == eps and row is not base}
+        if base is None or not designs:
+            continue
+        b = {"clean": base["clean"]["accuracy"], "autoattack": base["accuracy"]}
+        chosen = pick(designs, b)
+        said = "; ".join(f"{k} clean {d['clean']:.3f}, AutoAttack {d['autoattack']:.3f}"
+                         + ("" if eligible(d, b) else " (not eligible: less clean accuracy)") for k, d in designs.items())
+        lines += [f"**The rule at eps {eps}, on the designs scored so far** ({base['n']} validation images): "
+                  f"{base['defense']} alone: clean {b['clean']:.3f}, AutoAttack {b['autoattack']:.3f}; {said}. "
+                  + (f"Pick: **{chosen}**." if chosen else
+                     "**No design is eligible: none keeps the adversarially trained classifier's clean accuracy.**"), ""]
     return lines
 
 
