@@ -4,7 +4,7 @@ import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 COMMANDS = ["evaluate.table", "evaluate.table1", "evaluate.ablation", "evaluate.adaptive", "evaluate.noise_study", "evaluate.search_params",
-            "evaluate.purification", "evaluate.reconstruction", "evaluate.classifiers", "evaluate.tradeoff", "evaluate.latent_dim", "train.aegan",
+            "evaluate.purification", "evaluate.reconstruction", "evaluate.defensegan_convergence", "evaluate.classifiers", "evaluate.tradeoff", "evaluate.latent_dim", "train.aegan",
             "train.classifier", "train.substitute", "train.defensegan", "train.magnet", "train.bigan", "train.advtrain",
             "export.savedmodel", "export.weights", "export.client", "bench.purify", "bench.serving",
             "bench.precision", "bench.training", "evaluate.report"]

@@ -1,6 +1,8 @@
 """The studies (tf_aegan.studies) through their commands: search parameters, Table 3's ablation,
 purification and detection, Table 2's trade-off, Table 8's latent dimension."""
 
+import os
+
 import pytest
 
 import train.aegan
@@ -139,3 +141,37 @@ def test_reconstruction_check_compares_networks_on_the_same_images(workdir, tmp_
         with pytest.raises(SystemExit) as e:
             evaluate.reconstruction.main(common + bad)
         assert e.value.code == 2
+
+
+@pytest.mark.eager
+@pytest.mark.xdist_group(name="baselines")  # one worker builds the baselines once
+def test_defensegan_convergence_scores_each_snapshot_once_and_applies_its_rule(with_baselines, tmp_path):
+    """evaluate.defensegan_convergence: every snapshot's projection error and gray-box FGSM accuracy on the
+    same validation images; the rule (the previous snapshot inside both 95% intervals, at least
+    min_iterations) picks the first converged one; a rerun scores only new snapshots."""
+    import shutil
+
+    import evaluate.defensegan_convergence
+    from tf_aegan.studies.defensegan_convergence import converged
+
+    work = with_baselines[with_baselines.index("--workdir") + 1]
+    run = tmp_path / "dgan"
+    shutil.copytree(os.path.join(work, "defensegan"), run)
+    (run / "snapshots").mkdir(exist_ok=True)
+    for it in (2, 4):  # the same generator twice: the rule must see no change
+        shutil.copy(run / "decoder.keras", run / "snapshots" / f"decoder_{it}.keras")
+    data = with_baselines[:4]
+    argv = data + ["--folder", str(run), "--classifier-workdir", work, "--n", "4", "--steps", "2", "--restarts", "1",
+                   "--min-iterations", "4", "--out", str(tmp_path / "out")]
+    result = evaluate.defensegan_convergence.main(argv)
+    assert [r["iterations"] for r in result["rows"]] == [2, 4] and result["converged_at"] == 4
+    assert result["rows"][0]["recon"]["mean"] == pytest.approx(result["rows"][1]["recon"]["mean"])
+    assert (tmp_path / "out" / "defensegan_convergence_mnist.png").exists()
+    again = evaluate.defensegan_convergence.main(argv)  # resumes: nothing scored again
+    assert [r["seconds"] for r in again["rows"]] == [r["seconds"] for r in result["rows"]]
+    far = [{"iterations": i, "recon": {"mean": m, "ci": [m - 0.01, m + 0.01]},
+            "fgsm": {"accuracy": 0.3, "ci": [0.25, 0.35]}} for i, m in ((10, 0.5), (20, 0.3), (40, 0.29))]
+    assert converged(far, 20) is far[2] and converged(far, 50) is None
+    with pytest.raises(SystemExit) as e:  # a run without snapshots
+        evaluate.defensegan_convergence.main(data + ["--folder", str(tmp_path), "--out", str(tmp_path / "o")])
+    assert e.value.code == 2

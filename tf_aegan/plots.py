@@ -68,6 +68,20 @@ def line_curves(curves, path, ylabel, title=None, xlabel="epoch", first=1, log_y
     _finish(fig, ax, path, title)
 
 
+def interval_curves(x, panels, path, xlabel, title=None):
+    """One panel per measure: `panels` maps a y-label to (values, lows, highs) at the points `x`, each value
+    with its 95% interval as an error bar (a training's checkpoints scored on the same images)."""
+    fig, axes = plt.subplots(1, len(panels), figsize=(3.6 * len(panels), 3.2), squeeze=False)
+    for ax, (ylabel, (values, lows, highs)) in zip(axes[0], panels.items()):
+        values, lows, highs = (np.asarray(v, float) for v in (values, lows, highs))
+        ax.errorbar(x, values, yerr=[values - lows, highs - values], marker="o", ms=3, capsize=2)
+        ax.set_xscale("log", base=2)
+        ax.set_xlabel(xlabel, fontsize=8)
+        ax.set_ylabel(ylabel, fontsize=8)
+        ax.tick_params(labelsize=7)
+    _finish(fig, fig, path, title)
+
+
 def roc_curves(curves, path, title=None):
     """Figures 3, 7, 8 (a) and (b): ROC curves, and FNR / FPR against the threshold.
 

@@ -378,6 +378,10 @@ BEYOND = [
      None, True),
     ("Table 1's AE+s column (FGSM)", "table1/columns/ae_s", "The plain auto-encoder with the search.",
      "python -m evaluate.table --config configs/experiments/{dataset}/table1/ae_s_fgsm.json", True),
+    ("Defense-GAN's length: its snapshots scored by its convergence rule", "defensegan_convergence",
+     "The rule fixed before the run (configs/networks/<dataset>/defensegan.json): at each doubling of generator "
+     "iterations, the projection's reconstruction error and gray-box FGSM accuracy on validation images.",
+     None),
     ("Defense-GAN's control: its projection started at N(0, 1)", "defensegan_init_std1",
      "Defense-GAN's code starts the search at N(0, 0.1) (Table 1 uses that); this starts it at N(0, 1).",
      None, True),
