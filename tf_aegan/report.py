@@ -199,7 +199,7 @@ def _advtrain_runs(root, dataset, folders):
         note = os.path.join(folder, "note.md")
         if os.path.isfile(note):  # what the run's files cannot say (e.g. why it stopped)
             with open(note) as f:
-                notes += [f"**{name}.** " + f.read().strip(), ""]
+                notes += [f"**{name}.** " + " ".join(f.read().split()), ""]  # one paragraph, one line
         if os.path.isfile(os.path.join(folder, "losses.png")):
             plots.append(f"![{name}]({_rel(os.path.join(folder, 'losses.png'), root)})")
         cells = "| - | - |"
