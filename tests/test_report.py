@@ -113,3 +113,20 @@ def test_defended_verdict_applies_the_studys_rule_to_the_rows_scored_so_far(tmp_
     two = write("defended_val_design2_eps0.1", [aa("gated", 0.88, 0.66)])
     (line,) = [x for x in defended_verdict([one, two]) if x]
     assert "Pick: **defended_val_design2_eps0.1: gated**" in line
+
+
+def test_precision_check_compares_defensegan_twins_by_their_convergence_scores(tmp_path):
+    from tf_aegan.report import precision_check_lines
+
+    def write(precision, recon, acc):
+        d = tmp_path / "results" / "mnist" / "precision_check" / f"defensegan_{precision}"
+        d.mkdir(parents=True, exist_ok=True)
+        row = {"iterations": 1000, "recon": {"mean": recon, "ci": [recon - 0.01, recon + 0.01], "n": 200},
+               "fgsm": {"accuracy": acc, "ci": [acc - 0.05, acc + 0.05], "n": 200}}
+        (d / "defensegan_convergence_mnist.json").write_text(json.dumps({"rows": [row]}))
+
+    write("float32", 0.05, 0.30)
+    write("mixed_bfloat16", 0.055, 0.32)
+    assert "**within**" in precision_check_lines(str(tmp_path), "mnist")[0]
+    write("mixed_bfloat16", 0.08, 0.32)
+    assert "**outside**" in precision_check_lines(str(tmp_path), "mnist")[0]

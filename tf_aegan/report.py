@@ -512,6 +512,23 @@ def precision_check_lines(root, dataset):
                      f"mixed_bfloat16 twin; {n} validation images): " + "; ".join(cells) + ": "
                      + ("**within** float32's intervals: its long runs use mixed_bfloat16" if within else
                         "**outside** float32's intervals: its long runs stay in float32"))
+    base = os.path.join(root, "results", dataset, "precision_check")
+    name = f"defensegan_convergence_{dataset}.json"
+    for path in sorted(glob.glob(os.path.join(base, "*_float32", name))):
+        twin = path.replace("_float32" + os.sep, "_mixed_bfloat16" + os.sep)
+        if not os.path.isfile(twin):
+            continue
+        f32, b16 = _load(path)["rows"][-1], _load(twin)["rows"][-1]
+        within = (f32["recon"]["ci"][0] <= b16["recon"]["mean"] <= f32["recon"]["ci"][1]
+                  and f32["fgsm"]["ci"][0] <= b16["fgsm"]["accuracy"] <= f32["fgsm"]["ci"][1])
+        run = os.path.basename(os.path.dirname(path))[:-len("_float32")]
+        lines.append(f"- bfloat16 against float32 ({run}, `python -m evaluate.defensegan_convergence --config "
+                     f"configs/experiments/{dataset}/precision_check_{run}_float32.json` and its twin; "
+                     f"{f32['recon']['n']} validation images, {f32['iterations']} generator iterations): reconstruction "
+                     f"error {f32['recon']['mean']:.4f} [{f32['recon']['ci'][0]:.4f}, {f32['recon']['ci'][1]:.4f}] vs "
+                     f"{b16['recon']['mean']:.4f}; gray-box FGSM {fmt(f32['fgsm'])} vs {b16['fgsm']['accuracy']:.3f}: "
+                     + ("**within** float32's intervals: its long runs use mixed_bfloat16" if within else
+                        "**outside** float32's intervals: its long runs stay in float32"))
     return lines + ([""] if lines else [])
 
 
