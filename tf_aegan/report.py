@@ -271,8 +271,8 @@ def defended_verdict(files):
     validation images: the classifier alone (the `classifier ...` row) against each design's defenses."""
     from tf_aegan.studies.defended import eligible, pick
 
-    rows = [(os.path.basename(os.path.dirname(path)), row) for path in files for row in _load(path)["rows"]
-            if _load(path)["split"] == "val" and row["attack"] == "autoattack"]
+    loaded = [(os.path.basename(os.path.dirname(path)), _load(path)) for path in files]
+    rows = [(name, row) for name, r in loaded if r["split"] == "val" for row in r["rows"] if row["attack"] == "autoattack"]
     lines = []
     for eps in sorted({row["eps"] for _, row in rows}):
         base = next((row for _, row in rows if row["eps"] == eps and row["defense"].startswith("classifier ")), None)
