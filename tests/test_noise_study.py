@@ -34,3 +34,15 @@ def test_run_dirs_lists_trained_runs_and_explains_an_empty_root(tmp_path):
 def test_adversarial_noise_runs_are_never_the_papers_pick():
     rows = [row("eta1.0", 0.86, 0.45), {**row("adv", 0.88, 0.70), "noise": "adversarial"}]
     assert pick(rows, 0.83) == "eta1.0"
+
+
+def test_explicit_runs_are_checked_one_by_one(tmp_path):
+    from tf_aegan.studies.noise import _checked_run
+
+    (tmp_path / "half").mkdir()
+    (tmp_path / "half" / "encoder.keras").write_text("")
+    with pytest.raises(ValueError, match="lacks decoder.keras, config.json"):
+        _checked_run(str(tmp_path / "half"))
+    (tmp_path / "half" / "decoder.keras").write_text("")
+    (tmp_path / "half" / "config.json").write_text("{}")
+    assert _checked_run(str(tmp_path / "half")) == str(tmp_path / "half")

@@ -21,6 +21,7 @@ from tf_aegan.reports import write_report
 @dataclasses.dataclass
 class NoiseStudyConfig:
     root: str = "study/fashion_mnist"            # one subfolder per run (train.aegan --name)
+    runs: tuple = None                           # these run folders instead of every run under root
     dataset: str = "fashion_mnist"
     data_dir: str = None
     classifier_workdir: str = None               # classifier A; default: the shipped weights/<dataset>
@@ -45,6 +46,14 @@ def run_dirs(root):
     if not found:
         raise ValueError(f"{root} holds no trained run (a folder with encoder.keras, decoder.keras and config.json)")
     return found
+
+
+def _checked_run(folder):
+    """`folder` if it holds a trained AE-GAN+r run (encoder, decoder, config.json), else a ValueError naming it."""
+    missing = [f for f in ("encoder.keras", "decoder.keras", "config.json") if not os.path.isfile(os.path.join(folder, f))]
+    if missing:
+        raise ValueError(f"run folder {folder} lacks {', '.join(missing)}")
+    return folder
 
 
 def _describe(folder):
@@ -88,7 +97,7 @@ def run_noise_study(config: NoiseStudyConfig, progress=print):
     from tf_aegan.purify.search import per_example_error
 
     checks.one_of("attack labels", config.labels, defaults.ATTACK_LABELS)
-    folders = run_dirs(config.root)
+    folders = [_checked_run(f) for f in config.runs] if config.runs else run_dirs(config.root)
     if config.baseline:
         folders = [config.baseline] + folders
     keras.utils.set_random_seed(config.seed)
