@@ -233,6 +233,48 @@ def test_advtrain_behind_a_purifier_takes_a_step_and_saves(idx_dir, tmp_path, ca
     assert e.value.code == 2
 
 
+def test_dual_view_classifier_starts_as_its_source_and_resumes_in_bfloat16(idx_dir, tmp_path, capsys, tiny_networks_once):
+    """Design 4: the classifier sees [x, G(F(x))], the frozen purifier inside it; --init-from a one-channel
+    classifier starts it computing exactly that classifier (zero weights on G(F(x))); every saved file is the
+    defense whole (images in, logits out, gradients through G(F(x))); a resume in bfloat16 saves float32 files."""
+    import keras
+    import tensorflow as tf
+
+    root = tiny_networks_once[0] / "w"
+    aegan, source = str(root / "aegan"), str(root / "classifier_A" / "classifier.keras")
+    base = COMMON + ["--data-dir", idx_dir, "--workdir", str(tmp_path), "--batch-size", "16", "--max-examples", "16",
+                     "--steps", "2", "--step-size", "0.15", "--val-steps", "1", "--purifier", aegan, "--dual-view",
+                     "--init-from", source, "--name", "dual", "--lr", "0.0"]
+    train.advtrain.main(base + ["--epochs", "1"])
+    folder = tmp_path / "classifier_dual"
+    assert json.loads((folder / "config.json").read_text())["dual_view"] is True
+    x = np.random.RandomState(0).rand(4, 28, 28, 1).astype(np.float32)
+    dual, alone = keras.saving.load_model(folder / "classifier.keras"), keras.saving.load_model(source)
+    assert dual.input_shape[1:] == (28, 28, 1) and dual.layers[-1].input_shape[-1] == 2
+    assert np.allclose(dual(x), alone(x), atol=1e-5)  # lr 0: still the source classifier, blind to G(F(x))
+    core = dual.layers[-1]
+    kernel = core.layers[1].get_weights()[0].copy()
+    kernel[..., 1, :] = 0.1  # now it looks at G(F(x)): the input gradient goes through the purifier too
+    core.layers[1].set_weights([kernel] + core.layers[1].get_weights()[1:])
+    xt = tf.constant(x)
+    with tf.GradientTape() as tape:
+        tape.watch(xt)
+        loss = tf.reduce_sum(dual(xt))
+    enc, dec = (keras.saving.load_model(os.path.join(aegan, f"{n}.keras")) for n in ("encoder", "decoder"))
+    with tf.GradientTape() as tape2:
+        tape2.watch(xt)
+        loss2 = tf.reduce_sum(core(tf.concat([xt, dec(enc(xt))], -1)))
+    assert np.allclose(tape.gradient(loss, xt), tape2.gradient(loss2, xt), atol=1e-5)
+    result = train.advtrain.main(base + ["--epochs", "2", "--precision", "mixed_bfloat16"])
+    assert result["epochs"] == 2 and len(read_history(folder)["val_adv_accuracy"]) == 2
+    for name in ("classifier", "classifier_last"):
+        saved = keras.saving.load_model(folder / f"{name}.keras")
+        assert all(w.dtype == "float32" for w in saved.weights), name
+    with pytest.raises(SystemExit) as e:  # design 4 needs its purifier
+        train.advtrain.main([a for a in base if a != aegan and a != "--purifier"] + ["--name", "nopurifier"])
+    assert e.value.code == 2 and "--dual-view puts a frozen purifier" in capsys.readouterr().err
+
+
 @pytest.mark.slow(12)  # seconds on one idle core: run longest first
 def test_joint_training_fine_tunes_purifier_and_classifier_together(idx_dir, tmp_path, capsys, tiny_networks_once):
     """Design 3: encoder, decoder and classifier trained together through C(G(F(x'))), Eq. 5's terms kept; the

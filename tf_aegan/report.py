@@ -230,12 +230,14 @@ def defended_section(root, dataset):
              "Rows `advtr (classifier)`: the adversarially trained classifier alone; `AE-GAN+rs (search)` and "
              "`gated`: the shipped purifier in front of it (design 1, nothing retrained). Machine: " + MACHINE + ".", ""]
     trained = sorted(glob.glob(os.path.join(root, "study", "baselines", dataset, "classifier_A_behind_*"))
-                     + glob.glob(os.path.join(root, "study", "baselines", dataset, "classifier_A_joint_*")))
+                     + glob.glob(os.path.join(root, "study", "baselines", dataset, "classifier_A_joint_*"))
+                   + glob.glob(os.path.join(root, "study", "baselines", dataset, "classifier_A_dual_view_*")))
     if trained:
         lines += ["### The designs trained for it", "",
                   "Design 2 (`classifier_A_behind_*`): classifier A adversarially trained behind the shipped AE-GAN's "
                   "G(F(x)), the training attack going through it; design 3 (`classifier_A_joint_*`): encoder, decoder "
-                  "and classifier fine-tuned together, Eq. 5's terms kept. Their validation PGD-20 goes through "
+                  "and classifier fine-tuned together, Eq. 5's terms kept; design 4 (`classifier_A_dual_view_*`): classifier A "
+                  "of [x, G(F(x))], the frozen purifier inside it. Their validation PGD-20 goes through "
                   "G(F(x)) as their training attack does; each is scored by the rule below once trained.", ""]
         lines += _advtrain_runs(root, dataset, trained)
     for path in sorted(glob.glob(os.path.join(root, "results", dataset, "defended_*", f"reconstruction_{dataset}.json"))):

@@ -34,6 +34,10 @@ OPTIONS = [
     ("--joint", dict(action="store_true",
                      help="fine-tune the --purifier's encoder and decoder with the classifier, Eq. 5's terms kept (the "
                           "defended-classifier study's design 3); saves the best epoch's encoder, decoder and classifier")),
+    ("--dual-view", dict(action="store_true",
+                         help="with --purifier: the classifier sees the image and G(F(x)) as two channels, the frozen "
+                              "purifier inside it (the defended-classifier study's design 4); --init-from a one-channel "
+                              "classifier starts it with zero weights on G(F(x))")),
     ("--cls-weight", dict(type=float, default=defaults.JOINT_CLS_WEIGHT,
                           help="with --joint: the classification loss's weight in the encoder's and decoder's loss")),
     ("--purifier-lr", dict(type=float, default=defaults.AEGAN_LR,

@@ -14,6 +14,7 @@ Two readings of Table 5 are left open by the paper and settled by Defense-GAN's 
 """
 
 import keras
+import numpy as np
 from keras import layers
 
 from tf_aegan import checks, defaults
@@ -84,3 +85,33 @@ def build_classifier(arch="A", input_shape=(28, 28, 1), num_classes=10, init=def
     inputs = keras.Input(shape=input_shape, name="image")
     logits = dense(num_classes, name="logits")(ARCHS[arch](inputs, conv, dense, drop))
     return keras.Model(inputs, logits, name=f"classifier_{arch}")
+
+
+def build_dual_view(core, encoder, decoder):
+    """The defended-classifier study's design 4 as one classifier: x -> core([x, G(F(x))]), the image and
+    its purification side by side as channels, the frozen purifier inside. It is differentiable end to
+    end, so a white-box attacker (and `train.advtrain`'s attack) goes through G(F(x)) exactly; keeping x
+    as an input is meant to keep the clean accuracy that designs 1 and 2 lost to the purifier."""
+    encoder.trainable = decoder.trainable = False
+    image = keras.Input(shape=encoder.input_shape[1:], name="image")
+    both = layers.Concatenate(name="image_and_purified")([image, decoder(encoder(image))])
+    return keras.Model(image, core(both), name=f"dual_view_{core.name}")
+
+
+def widen_input(source, target):
+    """Copy classifier `source`'s weights into `target`, the same architecture with more input channels:
+    the extra channels' first-layer weights are zero, so `target` computes what `source` does on the
+    first channels (design 4 starts as the adversarially trained classifier it is built from)."""
+    pairs = [(a, b) for a, b in zip(source.layers, target.layers) if a.get_weights()]
+    if len(pairs) != len([b for b in target.layers if b.get_weights()]):
+        raise ValueError(f"{source.name} and {target.name} differ in their layers: not the same architecture")
+    for a, b in pairs:
+        w, wide = a.get_weights(), b.get_weights()
+        if w[0].shape != wide[0].shape:
+            if w[0].shape[:-2] != wide[0].shape[:-2] or w[0].shape[-1] != wide[0].shape[-1]:
+                raise ValueError(f"layer {a.name}: weights {w[0].shape} do not widen to {wide[0].shape}")
+            kernel = np.zeros(wide[0].shape, w[0].dtype)
+            kernel[..., :w[0].shape[-2], :] = w[0]
+            w = [kernel] + w[1:]
+        b.set_weights(w)
+    return target

@@ -11,6 +11,11 @@ Designs (each a purifier in front of a classifier, `evaluate.adaptive --classifi
 3. `joint`: encoder, decoder and classifier fine-tuned together on examples made through the whole
    pipeline, keeping Eq. 5's reconstruction and GAN terms (`train.advtrain --purifier --joint`; its recipe,
    budget and checks: `configs/networks/fashion_mnist/defended_design3_eps0.1.json`).
+4. `dual_view`: what 1-3 taught (1 and 2 lose clean accuracy to G(F(x)); 3 pulls the decoder off images):
+   classifier A sees [x, G(F(x))] as two channels, the frozen purifier inside it, started from the
+   project's eps 0.1 network with zero weights on G(F(x)) and adversarially trained with PGD-7 through the
+   whole model (`train.advtrain --purifier --dual-view`; its recipe, budget and check:
+   `configs/networks/fashion_mnist/defended_design4_eps0.1.json`, fixed before its run).
 Designs are run in this order, as far as the CPU budget allows; the ones not run are named as such.
 
 The rule (per eps in 0.1 and 0.3):

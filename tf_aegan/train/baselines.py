@@ -11,8 +11,8 @@ import numpy as np
 
 from tf_aegan import checks, defaults, plots, store
 from tf_aegan.data import load_dataset
-from tf_aegan.models import (build_classifier, build_critic, build_decoder, build_discriminator, build_encoder,
-                             build_joint_discriminator)
+from tf_aegan.models import (build_classifier, build_critic, build_decoder, build_discriminator, build_dual_view,
+                             build_encoder, build_joint_discriminator, widen_input)
 from tf_aegan.train.advtrain import AdversarialTraining, BestRobust, EpsWarmup, JointTraining, lr_at
 from tf_aegan.train.aegan import AEGAN
 from tf_aegan.train.bigan import BiGAN
@@ -175,7 +175,7 @@ def train_advtrain(dataset_name="fashion_mnist", workdir="workdirs/fashion_mnist
                    lr_schedule=defaults.ADVTR_LR_SCHEDULE, warmup=defaults.ADVTR_WARMUP,
                    patience=defaults.ADVTR_PATIENCE, val_steps=defaults.ADVTR_VAL_STEPS, name=None, init_from=None,
                    purifier=None, joint=False, cls_weight=defaults.JOINT_CLS_WEIGHT, purifier_lr=defaults.AEGAN_LR,
-                   precision="float32"):
+                   precision="float32", dual_view=False):
     """PGD adversarial training (or TRADES) of classifier `arch` into `classifier_<arch>_advtr/`
     (Madry et al. 2018; the paper's Adv. Tr. column), checkpointed and resumable every epoch.
 
@@ -188,7 +188,10 @@ def train_advtrain(dataset_name="fashion_mnist", workdir="workdirs/fashion_mnist
     `joint`: the purifier's encoder and decoder are fine-tuned with the classifier (design 3, `JointTraining`:
     Eq. 5's terms kept, the purifier's discriminator.keras resumed where the folder has one, Adam `purifier_lr`
     with beta_1 0.5 as Table 4); then encoder.keras and decoder.keras of the best epoch are saved beside
-    classifier.keras, the defense whole in one folder. `precision` "mixed_bfloat16": the networks compute
+    classifier.keras, the defense whole in one folder. `dual_view`: the classifier sees the image and the
+    purifier's G(F(x)) as two channels, the frozen purifier inside it (design 4, `build_dual_view`; `init_from`
+    widened with zero weights on the new channel), so each saved classifier file is the defense whole.
+    `precision` "mixed_bfloat16": the networks compute
     in bfloat16 (faster on this CPU, bench.training) and are saved in float32.
     """
     checks.one_of("precision", precision, PRECISIONS)
@@ -207,7 +210,7 @@ def train_advtrain(dataset_name="fashion_mnist", workdir="workdirs/fashion_mnist
               "dropout": dropout, "seed": seed, "loss": loss, "trades_beta": trades_beta,
               "lr_schedule": lr_schedule, "warmup": warmup, "patience": patience, "val_steps": val_steps,
               "init_from": init_from, "purifier": os.path.abspath(purifier) if purifier else None, "joint": bool(joint),
-              "precision": precision}
+              "precision": precision, "dual_view": bool(dual_view)}
     if joint:
         if not purifier:
             raise ValueError("--joint fine-tunes a purifier with the classifier: give it --purifier AEGAN_FOLDER")
@@ -216,6 +219,9 @@ def train_advtrain(dataset_name="fashion_mnist", workdir="workdirs/fashion_mnist
         if cls_weight <= 0 or purifier_lr <= 0:
             raise ValueError(f"need cls_weight > 0 and purifier_lr > 0, got {cls_weight} and {purifier_lr}")
         config.update(cls_weight=cls_weight, purifier_lr=purifier_lr)
+    if dual_view and (not purifier or joint):
+        raise ValueError("--dual-view puts a frozen purifier inside the classifier: give it --purifier AEGAN_FOLDER, "
+                         "without --joint")
     if init_from is not None and not os.path.isfile(init_from):
         raise ValueError(f"--init-from {init_from!r} is not a classifier .keras file")
     if purifier is not None:
@@ -226,11 +232,15 @@ def train_advtrain(dataset_name="fashion_mnist", workdir="workdirs/fashion_mnist
                              f"the data {tuple(data.image_shape)}")
         encoder.trainable = decoder.trainable = False
         front = lambda t: decoder(encoder(t, training=False), training=False)  # noqa: E731  G(F(x))
-    prepare_workdir(folder, config, ("kind", "dataset", "arch", "image_shape", "num_classes", "init", "dropout", "joint"),
-                    older={"joint": False})
+    prepare_workdir(folder, config, ("kind", "dataset", "arch", "image_shape", "num_classes", "init", "dropout", "joint",
+                                     "dual_view"), older={"joint": False, "dual_view": False})
+    wide = (*data.image_shape[:-1], 2 * data.image_shape[-1])  # design 4's input: the image and G(F(x))
     keras.utils.set_random_seed(seed)
     with dtype_policy(precision), dist.scope():  # the networks compute in bfloat16 under mixed_bfloat16
-        classifier = build_classifier(arch, data.image_shape, data.num_classes, init, dropout)
+        if dual_view:
+            classifier = build_dual_view(build_classifier(arch, wide, data.num_classes, init, dropout), encoder, decoder)
+        else:
+            classifier = build_classifier(arch, data.image_shape, data.num_classes, init, dropout)
         if joint:
             aegan = _joint_aegan(purifier, encoder, data.image_shape)
             model = JointTraining(classifier, aegan, cls_weight=cls_weight, eps=eps, steps=steps, step_size=step_size,
@@ -241,12 +251,17 @@ def train_advtrain(dataset_name="fashion_mnist", workdir="workdirs/fashion_mnist
         else:
             model = AdversarialTraining(classifier, eps=eps, steps=steps, step_size=step_size, adv_fraction=adv_fraction,
                                         loss=loss, trades_beta=trades_beta, val_steps=val_steps,
-                                        purifier=front if purifier is not None else None)
+                                        purifier=front if purifier is not None and not dual_view else None)
             model(np.zeros((1, *data.image_shape), np.float32))
             model.compile(optimizer=keras.optimizers.Adam(lr))
     nets = {"classifier_last": classifier}
     best = {os.path.join(folder, store.CLASSIFIER_FILE): classifier}
     builders = {"classifier_last": lambda: build_classifier(arch, data.image_shape, data.num_classes, init, dropout)}
+    if dual_view:
+        latent = int(encoder.output_shape[-1])
+        builders["classifier_last"] = lambda: build_dual_view(build_classifier(arch, wide, data.num_classes, init, dropout),
+                                                              build_encoder(data.image_shape, latent),
+                                                              build_decoder(data.image_shape, latent))
     if joint:
         nets.update(encoder_last=aegan.encoder, decoder_last=aegan.decoder)
         nets.update({"discriminator": aegan.discriminator} if aegan.adversarial else {})
@@ -261,7 +276,11 @@ def train_advtrain(dataset_name="fashion_mnist", workdir="workdirs/fashion_mnist
         best_builders = {path: builders[os.path.basename(path)[:-len(".keras")] + "_last"] for path in best}
     initial_epoch = start_networks(folder, nets)
     if init_from is not None and completed_epochs(folder) == 0:
-        classifier.set_weights(store.load_keras(init_from, "classifier to start from").get_weights())
+        start = store.load_keras(init_from, "classifier to start from")
+        if dual_view:  # the core (the composite's last layer) starts as `start`, blind to G(F(x)) at first
+            widen_input(start, classifier.layers[-1])
+        else:
+            classifier.set_weights(start.get_weights())
         print(f"{folder}: starting from {init_from}", flush=True)
     if joint and completed_epochs(folder) == 0:
         loaded = load_networks(purifier, {n: getattr(aegan, n) for n in ("encoder", "decoder", "discriminator")
