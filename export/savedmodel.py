@@ -2,7 +2,9 @@
 
 Signatures (float32 images [batch, H, W, C] in [0, 1]): serving_default -> probabilities, classes,
 flagged, reconstruction_error; purify -> images, flagged, reconstruction_error. Only the images the
-detector flags run the latent search, inside the graph. Beside the model: warmup requests
+detector flags run the latent search, inside the graph. `--front detect` serves the classifier on the
+images themselves with the detector's verdict beside (an adversarially trained classifier, deployed as
+measured best). Beside the model: warmup requests
 (assets.extra/tf_serving_warmup_requests) and DIR/batching_parameters.txt for --enable_batching.
 """
 
@@ -21,6 +23,10 @@ def main(argv=None):
     p.add_argument("--classifier", default=None, metavar="FILE.keras",
                    help="the classifier behind the purifier instead of the work directory's A: a defended classifier, "
                         "e.g. study/baselines/fashion_mnist/classifier_A_advtr_eps0.1/classifier.keras")
+    p.add_argument("--front", default="gated", choices=("gated", "detect"),
+                   help="gated: classify the detector-gated purification (the paper's defense); detect: classify the "
+                        "images themselves (e.g. an adversarially trained --classifier, what measured most robust), "
+                        "the detector's flag and reconstruction error beside as advice")
     p.add_argument("--threshold", type=float, default=None,
                    help="detector threshold (default: set on 2000 clean validation images for --fpr)")
     p.add_argument("--fpr", type=float, default=0.05, help="false-positive rate on clean validation images")
@@ -34,6 +40,7 @@ def main(argv=None):
 
     config = ExportConfig(out=args.out, version=args.version, dataset=args.dataset, data_dir=args.data_dir,
                           workdir=cli.default_workdir(args, shipped=True), aegan=args.aegan, classifier=args.classifier,
+                          front=args.front,
                           threshold=args.threshold,
                           fpr=args.fpr, detector_metric=args.detector_metric, steps=args.steps,
                           step_size=args.step_size, factor=args.factor, period=args.period)

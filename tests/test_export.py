@@ -217,6 +217,12 @@ def test_export_cli_writes_a_versioned_model(exported, tmp_path, capsys, monkeyp
     served = tf.saved_model.load(given).signatures["serving_default"](tf.constant(x))
     images = tf.saved_model.load(given).signatures["purify"](tf.constant(x))["images"]
     assert np.allclose(served["probabilities"], tf.nn.softmax(other(images)), atol=1e-5)
+    # --front detect: the classifier on the images themselves, the detector's verdict beside
+    detect = export.savedmodel.main(["--out", str(tmp_path / "serving"), "--version", "3", "--workdir", str(work),
+                                     "--dataset", "mnist", "--threshold", "0.01", "--steps", "4", "--front", "detect",
+                                     "--classifier", str(tmp_path / "other.keras")])
+    served = tf.saved_model.load(detect).signatures["serving_default"](tf.constant(x))
+    assert np.allclose(served["probabilities"], tf.nn.softmax(other(x)), atol=1e-5)
 
 
 def test_served_signatures_are_differentiable_and_match_in_process_gradients(exported):
@@ -240,6 +246,34 @@ def test_served_signatures_are_differentiable_and_match_in_process_gradients(exp
     np.testing.assert_allclose(served, local, rtol=1e-3, atol=1e-6)
     purified = grad(lambda v: tf.reduce_sum(model.signatures["purify"](images=v)["images"]))
     assert np.isfinite(purified).all() and np.abs(purified).sum() > 0
+
+
+def test_detect_front_serves_the_classifier_on_the_images_with_the_detectors_advice(exported, tmp_path):
+    """--front detect (an adversarially trained classifier deployed as measured best): served probabilities and
+    their input gradients are the classifier's own on the images; flagged and reconstruction_error are the
+    gated purifier's; purify is unchanged."""
+    _, _, x, inproc, clf = exported
+    target = str(tmp_path / "detect" / "1")
+    DefendedClassifier(clf, inproc, front="detect").save(target)
+    model = tf.saved_model.load(target)
+    xt = tf.constant(x)
+    threshold = tf.constant(inproc.threshold, tf.float32)
+    served = model.signatures["serving_default"](images=xt)
+    images, flags, errors = inproc.gated_tensor(xt, threshold)
+    np.testing.assert_allclose(served["probabilities"], tf.nn.softmax(clf(xt)), atol=1e-5)
+    assert 0 < int(tf.reduce_sum(tf.cast(flags, tf.int32))) < len(x)
+    np.testing.assert_array_equal(served["flagged"], flags)
+    np.testing.assert_allclose(served["reconstruction_error"], errors, rtol=1e-5)
+    np.testing.assert_allclose(model.signatures["purify"](images=xt)["images"], images, atol=1e-5)
+    with tf.GradientTape(persistent=True) as tape:
+        tape.watch(xt)
+        a = tf.reduce_sum(model.signatures["serving_default"](images=xt)["probabilities"][:, 3])
+        b = tf.reduce_sum(tf.nn.softmax(clf(xt))[:, 3])
+    np.testing.assert_allclose(tape.gradient(a, xt), tape.gradient(b, xt), rtol=1e-3, atol=1e-6)
+    with open(os.path.join(target, "assets.extra", "purifier.json")) as f:
+        assert json.load(f)["front"] == "detect"
+    with pytest.raises(ValueError, match="front must be one of"):
+        DefendedClassifier(clf, inproc, front="bypass")
 
 
 class FakeGrpcServing:

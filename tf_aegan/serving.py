@@ -26,23 +26,31 @@ BATCHING = {"max_batch_size": 64, "batch_timeout_micros": 2000, "max_enqueued_ba
             "num_batch_threads": 2, "allowed_batch_sizes": (8, 64)}
 
 
+FRONTS = ("gated", "detect")
+
+
 class DefendedClassifier:
     """serving_default: classify the purified images; purify: the purified images. Both gate the search.
 
     `purifier` is a `LatentSearchPurifier`; its threshold and search settings are frozen into the graph.
+    `front` "detect": serving_default classifies the images themselves (e.g. an adversarially trained
+    classifier, what measured most robust: RESULTS.md, the defended classifier), the detector's flag and
+    reconstruction error beside it as advice; `purify` still returns the gated purification.
     """
 
-    def __init__(self, classifier, purifier, threshold=None, info=None):
+    def __init__(self, classifier, purifier, threshold=None, info=None, front="gated"):
         threshold = purifier.threshold if threshold is None else threshold
         if threshold is None:
             raise ValueError("the exported purifier needs a detector threshold")
-        self.classifier, self.purifier = classifier, purifier
+        if front not in FRONTS:
+            raise ValueError(f"front must be one of {', '.join(FRONTS)}, got {front!r}")
+        self.classifier, self.purifier, self.front = classifier, purifier, front
         self.image_shape = purifier.image_shape
         self.settings = {"threshold": float(threshold), "steps": int(purifier.steps),
                          "step_size": float(purifier.step_size), "factor": float(purifier.factor),
                          "period": int(purifier.period), "search_metric": purifier.metric,
                          "detector_metric": purifier.detector.metric, "image_shape": list(self.image_shape),
-                         "latent_range": [-1.0, 1.0], **(info or {})}
+                         "latent_range": [-1.0, 1.0], "front": front, **(info or {})}
         self.threshold = tf.constant(float(threshold), tf.float32)
 
     def _check(self, images):
@@ -66,7 +74,12 @@ class DefendedClassifier:
         return {"images": purified, "flagged": flags, "reconstruction_error": errors}
 
     def _serve(self, images):
-        purified, flags, errors = self.purifier.gated_tensor(self._check(images), self.threshold)
+        images = self._check(images)
+        if self.front == "detect":  # the classifier sees the images; the detector only advises
+            errors = self.purifier.detector.error_of(self.purifier.reconstruct_tensor(images), images)
+            purified, flags = images, errors > self.threshold
+        else:
+            purified, flags, errors = self.purifier.gated_tensor(images, self.threshold)
         probabilities = tf.nn.softmax(self.classifier(purified, training=False), axis=-1)
         return {"probabilities": probabilities, "classes": tf.argmax(probabilities, axis=-1),
                 "flagged": flags, "reconstruction_error": errors}
@@ -166,6 +179,7 @@ class ExportConfig:
     workdir: str = None                        # default weights/<dataset>
     aegan: str = "aegan"
     classifier: str = None                     # a .keras classifier behind the purifier; default: the workdir's A
+    front: str = "gated"                       # "detect": the classifier sees the images, the detector advises
     threshold: float = None                    # default: set on clean validation images for `fpr`
     fpr: float = defaults.DETECTOR_FPR
     detector_metric: str = "mse"
@@ -196,6 +210,8 @@ def export_defended(config: ExportConfig):
     from tf_aegan.purify import LatentSearchPurifier, fitted_gated_purifier
 
     target = config.check()
+    if config.front not in FRONTS:
+        raise ValueError(f"--front must be one of {', '.join(FRONTS)}, got {config.front!r}")
     workdir = config.workdir or store.shipped_dir(config.dataset)
     if config.classifier:  # a defended classifier: the purifier in front of another classifier
         classifier = store.load_keras(config.classifier, "classifier (--classifier)")
@@ -219,7 +235,7 @@ def export_defended(config: ExportConfig):
     module = DefendedClassifier(classifier, purifier, info={
         "dataset": config.dataset, "workdir": os.path.abspath(workdir),
         "classifier": os.path.abspath(config.classifier) if config.classifier else "A",
-        "threshold_fpr": None if config.threshold is not None else config.fpr})
+        "threshold_fpr": None if config.threshold is not None else config.fpr}, front=config.front)
     module.save(target, warmup_images=warmup_images(clean), model_name=config.model_name)
     write_batching_parameters(os.path.join(config.out, BATCHING_FILE))
     return target, module.settings
