@@ -40,6 +40,28 @@ def test_a_queue_runs_its_recipes_in_order_skips_finished_ones_and_goes_on_after
     assert planned == [(ok, "planned", 0.0)] and lines[-1].endswith(f"python -m evaluate.table1 --config {ok}")
 
 
+def test_a_running_queue_picks_up_an_edit_at_its_next_step(tmp_path):
+    """Recipes added to (or dropped from) a queue while it runs take effect at its next step; none runs twice."""
+    done = tmp_path / "done.json"
+    done.write_text("{}")
+    first, second, dropped = (write(tmp_path / f"{n}.json", {"_command": "python -m evaluate.table1", "_done": str(done)})
+                              for n in ("first", "second", "dropped"))
+    queue = tmp_path / "queue.json"
+    write(queue, {"recipes": [first, dropped]})
+    lines = []
+
+    def log(line):  # the queue is edited while its first step runs
+        lines.append(line)
+        if len(lines) == 1:
+            write(queue, {"recipes": [first, second, first]})
+
+    result = recipes.run([str(queue)], log=log)
+    assert [r for r, _, _ in result] == [first, second]
+    queue.write_text("{not json")
+    with pytest.raises(ValueError):
+        recipes.run([str(queue)], log=lines.append)
+
+
 @pytest.mark.parametrize("value, said", [
     ({"_command": "bash scripts/x.sh"}, "must read 'python -m <module>'"),
     ({"out": "x"}, "must read 'python -m <module>'"),

@@ -135,12 +135,23 @@ def command(path):
 def run(paths, dry_run=False, log=None):
     """Run the recipes of `paths` (queues or recipes) in order, each in its own process; a finished one
     (its `_done` file exists) is skipped, one whose `_needs` file is missing is passed by, a failed one
-    is reported and the queue goes on. Returns [(recipe, status, seconds)] with status "done", "skipped",
-    "waiting", "failed (exit N)" or "planned"."""
+    is reported and the queue goes on. The queues are read again before each step, so an edit to a running
+    queue (a recipe added, moved or dropped) takes effect at its next step; each recipe runs at most once.
+    Returns [(recipe, status, seconds)] with status "done", "skipped", "waiting", "failed (exit N)" or "planned"."""
     log = log or (lambda line: print(line, file=sys.stderr, flush=True))
-    recipes = [r for p in paths for r in steps(p)]
-    out = []
-    for recipe in recipes:
+    out, handled, listed = [], set(), None
+    while True:
+        try:
+            listed = list(dict.fromkeys(r for p in paths for r in steps(p)))
+        except ValueError as e:  # a queue being edited right now: go on with the list read last
+            if listed is None:
+                raise
+            log(f"== a queue could not be read again ({e}); going on with the list read before")
+        pending = [r for r in listed if r not in handled]
+        if not pending:
+            return out
+        recipe = pending[0]
+        handled.add(recipe)
         done = done_file(recipe)
         stamp = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
         if done and os.path.exists(done):
@@ -179,4 +190,3 @@ def run(paths, dry_run=False, log=None):
         if rc != 0:
             log(f"== {recipe}: {status}; the queue goes on")
         out.append((recipe, status, round(time.time() - start, 1)))
-    return out
