@@ -31,8 +31,8 @@ def test_a_queue_runs_its_recipes_in_order_skips_finished_ones_and_goes_on_after
     queue = write(tmp_path / "queue.json", {"_what": "a test", "recipes": [finished, waiting, broken, ok]})
     lines = []
     result = recipes.run([queue], log=lines.append)
-    assert [(r, s) for r, s, _ in result] == [(finished, "skipped"), (waiting, "waiting"), (broken, "failed (exit 2)"),
-                                              (ok, "done")]
+    assert [(r, s) for r, s, _ in result] == [(finished, "skipped"), (broken, "failed (exit 2)"), (ok, "done"),
+                                              (waiting, "waiting")]
     assert any("waits for" in line and "not there yet" in line for line in lines)
     assert (out / "table1_fashion_mnist.json").exists()  # the positional list came from the recipe
     assert any("skipped" in line for line in lines) and any("the queue goes on" in line for line in lines)
@@ -57,6 +57,21 @@ def test_a_running_queue_picks_up_an_edit_at_its_next_step(tmp_path):
 
     result = recipes.run([str(queue)], log=log)
     assert [r for r, _, _ in result] == [first, second]
+    # a recipe passed by runs once what it waits for appears (here: made by the step before it)
+    later = write(tmp_path / "later.json", {"_command": "python -m evaluate.table1", "_needs": str(tmp_path / "trained"),
+                                            "_done": str(tmp_path / "later_done")})
+    maker = tmp_path / "maker.json"
+    write(maker, {"_command": "python -m evaluate.table1", "_done": str(tmp_path / "trained")})
+    write(queue, {"recipes": [later, str(maker)]})
+    lines.clear()
+
+    def make(line):
+        lines.append(line)
+        if str(maker) in line:
+            (tmp_path / "trained").write_text("{}")
+
+    result = recipes.run([str(queue)], log=make)
+    assert [r for r, _, _ in result] == [str(maker), later] and "waits for" in lines[0]
     queue.write_text("{not json")
     with pytest.raises(ValueError):
         recipes.run([str(queue)], log=lines.append)

@@ -135,11 +135,13 @@ def command(path):
 def run(paths, dry_run=False, log=None):
     """Run the recipes of `paths` (queues or recipes) in order, each in its own process; a finished one
     (its `_done` file exists) is skipped, one whose `_needs` file is missing is passed by, a failed one
-    is reported and the queue goes on. The queues are read again before each step, so an edit to a running
-    queue (a recipe added, moved or dropped) takes effect at its next step; each recipe runs at most once.
-    Returns [(recipe, status, seconds)] with status "done", "skipped", "waiting", "failed (exit N)" or "planned"."""
+    is reported and the queue goes on. Before each step the queues are read again and the first recipe not yet
+    handled whose `_needs` file is there runs: an edit to a running queue (a recipe added, moved or dropped)
+    takes effect at its next step, and a recipe passed by runs once what it waits for appears (a training
+    finished by the other queue); each recipe runs at most once. Returns [(recipe, status, seconds)] with
+    status "done", "skipped", "waiting" (still waiting at the end), "failed (exit N)" or "planned"."""
     log = log or (lambda line: print(line, file=sys.stderr, flush=True))
-    out, handled, listed = [], set(), None
+    out, handled, listed, waiting = [], set(), None, set()
     while True:
         try:
             listed = list(dict.fromkeys(r for p in paths for r in steps(p)))
@@ -147,21 +149,23 @@ def run(paths, dry_run=False, log=None):
             if listed is None:
                 raise
             log(f"== a queue could not be read again ({e}); going on with the list read before")
-        pending = [r for r in listed if r not in handled]
-        if not pending:
-            return out
-        recipe = pending[0]
+        stamp = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+        recipe = None
+        for r in (r for r in listed if r not in handled):
+            needs = needs_file(r)
+            if done_file(r) and os.path.exists(done_file(r)) or not needs or os.path.exists(needs):
+                recipe = r
+                break
+            if r not in waiting:
+                log(f"== {stamp} {r}: waits for {needs}, not there yet: passed by")
+                waiting.add(r)
+        if recipe is None:
+            return out + [(r, "waiting", 0.0) for r in listed if r in waiting and r not in handled]
         handled.add(recipe)
         done = done_file(recipe)
-        stamp = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
         if done and os.path.exists(done):
             log(f"== {stamp} {recipe}: finished ({done}), skipped")
             out.append((recipe, "skipped", 0.0))
-            continue
-        needs = needs_file(recipe)
-        if needs and not os.path.exists(needs):
-            log(f"== {stamp} {recipe}: waits for {needs}, not there yet: passed by")
-            out.append((recipe, "waiting", 0.0))
             continue
         argv = command(recipe)
         log(f"== {stamp} {recipe}: {' '.join(['python'] + argv[1:])}")
