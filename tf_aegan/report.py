@@ -100,10 +100,13 @@ def robustness_section(root, dataset):
 
 
 def summary_section(root, dataset):
-    """One line per defense and eps: its AutoAttack accuracy, clean accuracy and n (every result file)."""
+    """One line per defense and eps: its AutoAttack accuracy, clean accuracy and n on test images (every result
+    file; the validation scores that picked networks and designs are in their own sections)."""
     rows, seen = [], set()
     for path in sorted(glob.glob(os.path.join(root, "results", dataset, "*", f"adaptive_{dataset}.json"))):
         r = _load(path)
+        if r["split"] != "test":
+            continue
         clf = r["settings"].get("classifier")
         base = os.path.basename(os.path.dirname(clf)) if clf else ""
         for row in r["rows"]:
@@ -128,7 +131,8 @@ def summary_section(root, dataset):
     if not rows:
         return []
     return ["## Where things stand", "",
-            "Every defense measured with AutoAttack (details and commands in the sections below). The column "
+            "Every defense measured with AutoAttack on test images (details and commands in the sections below; the "
+            "validation scores that picked networks and designs are in their own sections). The column "
             "beside it is the weakest other attack run on the same images and how far AutoAttack takes its number "
             "down: wherever an older PGD-based number further down exceeds AutoAttack's, it overstates robustness.",
             "", "| defense | images | eps | clean | AutoAttack | n | other attack, same images | result folder |",
