@@ -107,12 +107,12 @@ def test_defended_verdict_applies_the_studys_rule_to_the_rows_scored_so_far(tmp_
     def aa(defense, clean, robust):
         return {**_aa_row(defense, 0.1, robust, n=100), "clean": {"accuracy": clean, "ci": [0, 1], "n": 100}}
 
-    base = "classifier classifier_A_advtr_eps0.1_pgd7"  # the project's eps 0.1 network (BASELINE)
+    base = "classifier classifier_A_advtr_eps0.1_pgd7_long"  # the project's eps 0.1 network (BASELINE)
     one = write("defended_val_eps0.1", [aa("classifier other", 0.70, 0.40), aa("AE-GAN+rs (search)", 0.86, 0.70)])
     (line,) = [x for x in defended_verdict([one]) if x]
     assert "waits for its baseline" in line  # another classifier's row is not the baseline
-    base_file = write("defended_val_eps0.1_pgd7", [aa(base, 0.88, 0.65)])
-    one = base_file.replace("_pgd7", "")
+    base_file = write("defended_val_eps0.1_baseline", [aa(base, 0.88, 0.65)])
+    one = base_file.replace("_baseline", "")
     (line,) = [x for x in defended_verdict([one, base_file]) if x]
     assert "not eligible" in line and "No design is eligible" in line
     two = write("defended_val_design2_eps0.1", [aa("gated", 0.88, 0.66)])

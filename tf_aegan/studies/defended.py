@@ -32,8 +32,9 @@ The rule (per eps in 0.1 and 0.3):
 """
 
 # The adversarially trained classifier each eps is compared with: the project's network of that eps, picked by
-# the rule in its recipe (configs/networks/fashion_mnist/advtr_eps0.1_pgd7.json, advtr_eps0.3_pgd7_long.json).
-BASELINE = {0.1: "classifier_A_advtr_eps0.1_pgd7", 0.3: "classifier_A_advtr_eps0.3_pgd7_long"}
+# the rule in its recipe (configs/networks/fashion_mnist/advtr_eps0.1_pgd7_long.json, which replaced
+# advtr_eps0.1_pgd7.json's network by that rule; advtr_eps0.3_pgd7_long.json).
+BASELINE = {0.1: "classifier_A_advtr_eps0.1_pgd7_long", 0.3: "classifier_A_advtr_eps0.3_pgd7_long"}
 
 VAL_N = 100
 TEST_N = 200
