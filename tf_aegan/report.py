@@ -253,6 +253,7 @@ def defended_section(root, dataset):
                                  f"{r['max_ratio']:g}x)" if "ratio" in x else "") for x in r["rows"])
                   + "".join(f". **{x['name']} fails this check: by its recipe's rule it is not scored**"
                             for x in r["rows"] if x.get("passed") is False), ""]
+    scored = []
     for path in files:
         r = _load(path)
         if not any(x["attack"] == "autoattack" for x in r["rows"]):  # a check of a design (e.g. for overfitting)
@@ -260,16 +261,20 @@ def defended_section(root, dataset):
                       + "; ".join(f"{x['defense']}, {x['attack']} {x['steps']} steps, eps {x['eps']}: {fmt(x)} "
                                   f"(n={x['n']})" for x in r["rows"]), ""]
             continue
-        lines += [f"`{_command(r, 'adaptive')}` ({r['split']} images, {_rel(path, root)}):", "",
-                  "| defense | eps | n | clean | AutoAttack | strongest other attack, same images |", "|---|---|---|---|---|---|"]
+        name = os.path.basename(os.path.dirname(path))
+        if not scored:
+            scored += ["Each design and baseline scored by AutoAttack through the whole defense; the command of result "
+                       "`R` is `python scripts/run.py configs/experiments/" + dataset + "/R.json` (its settings in the "
+                       "JSON beside it):", "",
+                       "| result (images) | defense | eps | n | clean | AutoAttack | strongest other attack, same images |",
+                       "|---|---|---|---|---|---|---|"]
         for row in (x for x in r["rows"] if x["attack"] == "autoattack"):
             others = [o for o in r["rows"] if o["defense"] == row["defense"] and o["eps"] == row["eps"]
                       and o["attack"] != "autoattack"]
             best = min(others, key=lambda o: o["accuracy"]) if others else None
-            lines.append(f"| {row['defense']} | {row['eps']} | {row['n']} | {fmt(row['clean'])} | **{fmt(row)}** | "
-                         + (f"{best['attack']} {fmt(best)}" if best else "-") + " |")
-        lines.append("")
-    return lines + defended_verdict(files)
+            scored.append(f"| {name} ({r['split']}) | {row['defense']} | {row['eps']} | {row['n']} | {fmt(row['clean'])} | "
+                          f"**{fmt(row)}** | " + (f"{best['attack']} {fmt(best)}" if best else "-") + " |")
+    return lines + scored + [""] * bool(scored) + defended_verdict(files)
 
 
 def defended_verdict(files):
