@@ -64,14 +64,13 @@ def robustness_section(root, dataset):
              ""]
     table = ["| defense | eps | n | clean | after APGD-CE | after APGD-T | after Square | **AutoAttack** | "
              "strongest other attack, same images | Square queries | result |", "|---|---|---|---|---|---|---|---|---|---|---|"]
-    commands, notes, passed, total, shown = [], [], 0, 0, set()
+    notes, passed, total, shown = [], 0, 0, set()
     for path in files:
         r = _load(path)
         aa = [row for row in r["rows"] if row["attack"] == "autoattack"]
         if not aa:
             continue
         name = os.path.basename(os.path.dirname(path))
-        commands.append(f"- {name}: `{_command(r, 'adaptive')}`")
         for row in aa:
             after = row["after"]
             cols = []
@@ -96,7 +95,9 @@ def robustness_section(root, dataset):
     return lines + table + ["", f"Checks: {passed} of {total} passed (a PGD number more than 0.05 above AutoAttack on "
                                 "the same images is a weak attack or masking, more than 0.05 below it a weak AutoAttack; the ensemble never above a part; Square "
                                 "breaking more than 0.05 of what the gradient attacks left is a masking signal).",
-                            *notes, "", "Commands:", *commands, ""]
+                            *notes, "", f"Commands: the result `R` in the table's last column is made by `python scripts/run.py "
+                            f"configs/experiments/{dataset}/R.json` (its full `evaluate.adaptive` command is in the "
+                            "settings of the JSON beside it).", ""]
 
 
 def summary_section(root, dataset):
