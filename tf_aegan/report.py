@@ -254,13 +254,13 @@ def defended_section(root, dataset):
                                  f"{r['max_ratio']:g}x)" if "ratio" in x else "") for x in r["rows"])
                   + "".join(f". **{x['name']} fails this check: by its recipe's rule it is not scored**"
                             for x in r["rows"] if x.get("passed") is False), ""]
-    scored = []
+    scored, checks = [], []
     for path in files:
         r = _load(path)
         if not any(x["attack"] == "autoattack" for x in r["rows"]):  # a check of a design (e.g. for overfitting)
-            lines += [f"`{_command(r, 'adaptive')}` ({r['split']} images, {_rel(path, root)}): "
-                      + "; ".join(f"{x['defense']}, {x['attack']} {x['steps']} steps, eps {x['eps']}: {fmt(x)} "
-                                  f"(n={x['n']})" for x in r["rows"]), ""]
+            checks.append(f"- `{_command(r, 'adaptive')}` ({r['split']} images, {_rel(path, root)}): "
+                          + "; ".join(f"{x['defense']}, {x['attack']} {x['steps']} steps, eps {x['eps']}: {fmt(x)} "
+                                      f"(n={x['n']})" for x in r["rows"]))
             continue
         name = os.path.basename(os.path.dirname(path))
         if not scored:
@@ -275,6 +275,8 @@ def defended_section(root, dataset):
             best = min(others, key=lambda o: o["accuracy"]) if others else None
             scored.append(f"| {name} ({r['split']}) | {row['defense']} | {row['eps']} | {row['n']} | {fmt(row['clean'])} | "
                           f"**{fmt(row)}** | " + (f"{best['attack']} {fmt(best)}" if best else "-") + " |")
+    if checks:
+        lines += ["The designs' overfitting checks (their recipes' rules):", *checks, ""]
     return lines + scored + [""] * bool(scored) + defended_verdict(files)
 
 
