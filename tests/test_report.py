@@ -43,7 +43,7 @@ def test_report_is_generated_from_result_files_and_reproducible(tmp_path):
     assert "`python -m evaluate.tradeoff --config configs/experiments/fashion_mnist/table2_tradeoff.json`" in text
     assert "results/fashion_mnist/table2_tradeoff" in text
     assert "| A | test | 0.1 | 0.900" in text and "**0.300 [0.200, 0.400]**" in text and "pgd 0.500" in text
-    assert "python -m evaluate.adaptive --methods none --attacks pgd,autoattack --eps 0.1 --n 10" in text
+    assert "python scripts/run.py configs/experiments/fashion_mnist/R.json" in text  # each result's recipe
     again = evaluate.report.main(["--results", str(results)])
     assert again == text and results.read_text() == text
     with pytest.raises(SystemExit) as e:
@@ -135,3 +135,28 @@ def test_precision_check_compares_defensegan_twins_by_their_convergence_scores(t
     assert "**within**" in precision_check_lines(str(tmp_path), "mnist")[0]
     write("mixed_bfloat16", 0.08, 0.32)
     assert "**outside**" in precision_check_lines(str(tmp_path), "mnist")[0]
+
+
+def test_the_rules_test_step_says_whether_the_pick_beats_the_baseline(tmp_path):
+    from tf_aegan.report import _test_verdict
+
+    def write(name, split, acc, ci, folders=()):
+        d = tmp_path / name
+        d.mkdir()
+        row = {**_aa_row("advtr (classifier)", 0.1, acc, n=200), "ci": ci,
+               "clean": {"accuracy": 0.88, "ci": [0, 1], "n": 200}}
+        (d / "adaptive_mnist.json").write_text(json.dumps({"split": split, "rows": [row],
+                                                           "settings": {"folders": list(folders)}}))
+        return str(d / "adaptive_mnist.json")
+
+    val = write("defended_val_d4", "val", 0.79, [0.70, 0.86])
+    assert "not run yet" in _test_verdict([val], "defended_val_d4: advtr (classifier)", "net", 0.1)
+    base = write("defended_test_base", "test", 0.745, [0.68, 0.80], ["advtr=study/net"])
+    close = write("defended_test_d4", "test", 0.75, [0.69, 0.81])
+    said = _test_verdict([val, base, close], "defended_val_d4: advtr (classifier)", "net", 0.1)
+    assert "does not beat" in said
+    (tmp_path / "defended_test_d4" / "adaptive_mnist.json").unlink()
+    (tmp_path / "defended_test_d4").rmdir()
+    write("defended_test_d4", "test", 0.90, [0.85, 0.93])
+    assert "**it beats adversarial training**" in _test_verdict([val, base, close], "defended_val_d4: advtr (classifier)",
+                                                                "net", 0.1)

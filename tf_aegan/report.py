@@ -102,7 +102,9 @@ def robustness_section(root, dataset):
 
 def summary_section(root, dataset):
     """One line per defense and eps: its AutoAttack accuracy, clean accuracy and n on test images (every result
-    file; the validation scores that picked networks and designs are in their own sections)."""
+    file; the validation scores that picked networks and designs, and the adversarially trained networks the
+    project's picks superseded, are in their own sections)."""
+    from tf_aegan.studies.defended import BASELINE
     rows, seen = [], set()
     for path in sorted(glob.glob(os.path.join(root, "results", dataset, "*", f"adaptive_{dataset}.json"))):
         r = _load(path)
@@ -122,7 +124,10 @@ def summary_section(root, dataset):
                 behind = f" behind {base}" if base and base not in row["defense"] else ""
                 own = dict(f.split("=", 1) for f in r["settings"].get("folders") or ()).get(row.get("method"))
                 if own:  # which network of the method (e.g. one adversarially trained classifier of several)
-                    behind += f", {os.path.basename(own.rstrip('/'))}"
+                    net = os.path.basename(own.rstrip('/'))
+                    if net.startswith("classifier_A_advtr") and net not in BASELINE.values():
+                        continue  # a network the project's picks superseded: in the AutoAttack section below
+                    behind += f", {net}"
                 key = (row["defense"] + behind, r["split"], row["eps"])
                 if key in seen:  # the bare classifier A appears in every classifier's result
                     continue
@@ -133,7 +138,8 @@ def summary_section(root, dataset):
         return []
     return ["## Where things stand", "",
             "Every defense measured with AutoAttack on test images (details and commands in the sections below; the "
-            "validation scores that picked networks and designs are in their own sections). The column "
+            "validation scores that picked networks and designs, and the adversarially trained networks superseded "
+            "by the project's picks, are in their own sections). The column "
             "beside it is the weakest other attack run on the same images and how far AutoAttack takes its number "
             "down: wherever an older PGD-based number further down exceeds AutoAttack's, it overstates robustness.",
             "", "| defense | images | eps | clean | AutoAttack | n | other attack, same images | result folder |",
@@ -307,8 +313,31 @@ def defended_verdict(files):
         lines += [f"**The rule at eps {eps}, on the designs scored so far** ({base['n']} validation images): "
                   f"{base['defense']} alone: clean {b['clean']:.3f}, AutoAttack {b['autoattack']:.3f}; {said}. "
                   + (f"Pick: **{chosen}**." if chosen else
-                     "**No design is eligible: none keeps the adversarially trained classifier's clean accuracy.**"), ""]
+                     "**No design is eligible: none keeps the adversarially trained classifier's clean accuracy.**")
+                  + _test_verdict(files, chosen, BASELINE.get(eps), eps), ""]
     return lines
+
+
+def _test_verdict(files, chosen, baseline, eps):
+    """The rule's last step: the pick against the baseline alone on the same test images (the test results named
+    for them: the pick's `..._val_X` as `..._test_X`, the baseline's run with its folder), beats only when the
+    intervals are disjoint (`beats`)."""
+    from tf_aegan.studies.defended import beats
+
+    if not chosen:
+        return ""
+    tests = {os.path.basename(os.path.dirname(p)): _load(p) for p in files}
+    pick = tests.get(chosen.split(":")[0].replace("_val_", "_test_"))
+    base = next((r for r in tests.values() if r["split"] == "test" and any(
+        f.endswith("/" + str(baseline)) for f in r["settings"].get("folders") or ())), None)
+    row = lambda r: next((x for x in r["rows"] if x["attack"] == "autoattack" and x["eps"] == eps), None)  # noqa: E731
+    if not pick or not base or not row(pick) or not row(base):
+        return f" Its test score beside {baseline} alone is not run yet."
+    p, q = row(pick), row(base)
+    return (f" On the first {p['n']} test images: the pick {fmt(p)} (clean {p['clean']['accuracy']:.3f}) against "
+            f"{baseline} alone {fmt(q)} (clean {q['clean']['accuracy']:.3f}): "
+            + ("**it beats adversarial training** (intervals disjoint)." if beats(p["ci"], q["ci"]) else
+               "**it does not beat adversarial training** (the intervals overlap)."))
 
 
 def table1_section(root, dataset):
