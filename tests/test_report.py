@@ -149,14 +149,17 @@ def test_the_rules_test_step_says_whether_the_pick_beats_the_baseline(tmp_path):
                                                            "settings": {"folders": list(folders)}}))
         return str(d / "adaptive_mnist.json")
 
+    def results(*paths):
+        return {os.path.basename(os.path.dirname(p)): json.loads(open(p).read()) for p in paths}
+
     val = write("defended_val_d4", "val", 0.79, [0.70, 0.86])
-    assert "not run yet" in _test_verdict([val], "defended_val_d4: advtr (classifier)", "net", 0.1)
+    assert "not run yet" in _test_verdict(results(val), "defended_val_d4: advtr (classifier)", "net", 0.1)
     base = write("defended_test_base", "test", 0.745, [0.68, 0.80], ["advtr=study/net"])
     close = write("defended_test_d4", "test", 0.75, [0.69, 0.81])
-    said = _test_verdict([val, base, close], "defended_val_d4: advtr (classifier)", "net", 0.1)
+    said = _test_verdict(results(val, base, close), "defended_val_d4: advtr (classifier)", "net", 0.1)
     assert "does not beat" in said
     (tmp_path / "defended_test_d4" / "adaptive_mnist.json").unlink()
     (tmp_path / "defended_test_d4").rmdir()
     write("defended_test_d4", "test", 0.90, [0.85, 0.93])
-    assert "**it beats adversarial training**" in _test_verdict([val, base, close], "defended_val_d4: advtr (classifier)",
-                                                                "net", 0.1)
+    assert "**it beats adversarial training**" in _test_verdict(results(val, base, close),
+                                                                "defended_val_d4: advtr (classifier)", "net", 0.1)

@@ -152,8 +152,8 @@ def run(paths, dry_run=False, log=None):
         stamp = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
         recipe = None
         for r in (r for r in listed if r not in handled):
-            needs = needs_file(r)
-            if done_file(r) and os.path.exists(done_file(r)) or not needs or os.path.exists(needs):
+            done, needs = done_file(r), needs_file(r)
+            if (done and os.path.exists(done)) or not needs or os.path.exists(needs):
                 recipe = r
                 break
             if r not in waiting:

@@ -314,26 +314,24 @@ def defended_verdict(files):
                   f"{base['defense']} alone: clean {b['clean']:.3f}, AutoAttack {b['autoattack']:.3f}; {said}. "
                   + (f"Pick: **{chosen}**." if chosen else
                      "**No design is eligible: none keeps the adversarially trained classifier's clean accuracy.**")
-                  + _test_verdict(files, chosen, BASELINE.get(eps), eps), ""]
+                  + _test_verdict(dict(loaded), chosen, BASELINE.get(eps), eps), ""]
     return lines
 
 
-def _test_verdict(files, chosen, baseline, eps):
-    """The rule's last step: the pick against the baseline alone on the same test images (the test results named
-    for them: the pick's `..._val_X` as `..._test_X`, the baseline's run with its folder), beats only when the
-    intervals are disjoint (`beats`)."""
+def _test_verdict(results, chosen, baseline, eps):
+    """The rule's last step: the pick against the baseline alone on the same test images (among `results`,
+    folder name -> result, the ones named for them: the pick's `..._val_X` as `..._test_X`, the baseline's run
+    with its folder), beats only when the intervals are disjoint (`beats`)."""
     from tf_aegan.studies.defended import beats
 
     if not chosen:
         return ""
-    tests = {os.path.basename(os.path.dirname(p)): _load(p) for p in files}
-    pick = tests.get(chosen.split(":")[0].replace("_val_", "_test_"))
-    base = next((r for r in tests.values() if r["split"] == "test" and any(
-        f.endswith("/" + str(baseline)) for f in r["settings"].get("folders") or ())), None)
-    row = lambda r: next((x for x in r["rows"] if x["attack"] == "autoattack" and x["eps"] == eps), None)  # noqa: E731
-    if not pick or not base or not row(pick) or not row(base):
+    row = lambda r: r and next((x for x in r["rows"] if x["attack"] == "autoattack" and x["eps"] == eps), None)  # noqa: E731
+    p = row(results.get(chosen.split(":")[0].replace("_val_", "_test_")))
+    q = row(next((r for r in results.values() if r["split"] == "test" and any(
+        f.endswith("/" + str(baseline)) for f in r["settings"].get("folders") or ())), None))
+    if not p or not q:
         return f" Its test score beside {baseline} alone is not run yet."
-    p, q = row(pick), row(base)
     return (f" On the first {p['n']} test images: the pick {fmt(p)} (clean {p['clean']['accuracy']:.3f}) against "
             f"{baseline} alone {fmt(q)} (clean {q['clean']['accuracy']:.3f}): "
             + ("**it beats adversarial training** (intervals disjoint)." if beats(p["ci"], q["ci"]) else
@@ -408,9 +406,8 @@ PAPER = [
      "The latent-20 network at its full 60 epochs (`configs/networks/fashion_mnist/aegan_z20.json`, bfloat16) "
      "against the shipped one on validation; below, its gray-box FGSM on test (`python -m evaluate.table --attack "
      "fgsm --methods ours --aegan $PWD/study/baselines/fashion_mnist/aegan_z20 --n 1000 --out "
-     "results/fashion_mnist/noise_study_z20/test_fgsm`). The rule picks it over the shipped network (gray-box "
-     "FGSM 0.432 against 0.289 on validation, clean 0.836 above the 0.83 floor), so it is to replace the shipped "
-     "AE-GAN+r as Ours. It is shipped as Table 8's latent-20 network (`weights/fashion_mnist/aegan_z20`), not yet "
+     "results/fashion_mnist/noise_study_z20/test_fgsm`). The rule picks it over the shipped network (its "
+     "line below), so it is to replace the shipped AE-GAN+r as Ours. It is shipped as Table 8's latent-20 network (`weights/fashion_mnist/aegan_z20`), not yet "
      "as Ours: every Ours number (Tables 1-3, the detector's threshold, the search's step, the adaptive and "
      "AutoAttack rows, and the defended-classifier study's designs, built on the shipped network) is re-run on it "
      "when it is, after the study's validation scoring.", None),

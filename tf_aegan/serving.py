@@ -192,6 +192,8 @@ class ExportConfig:
     def check(self):
         if self.version < 1:
             raise ValueError(f"--version must be a positive integer, got {self.version}")
+        if self.front not in FRONTS:
+            raise ValueError(f"--front must be one of {', '.join(FRONTS)}, got {self.front!r}")
         target = os.path.join(self.out, str(self.version))
         if os.path.exists(target):
             raise ValueError(f"{target} exists; choose another --version or remove it")
@@ -210,8 +212,6 @@ def export_defended(config: ExportConfig):
     from tf_aegan.purify import LatentSearchPurifier, fitted_gated_purifier
 
     target = config.check()
-    if config.front not in FRONTS:
-        raise ValueError(f"--front must be one of {', '.join(FRONTS)}, got {config.front!r}")
     workdir = config.workdir or store.shipped_dir(config.dataset)
     if config.classifier:  # a defended classifier: the purifier in front of another classifier
         classifier = store.load_keras(config.classifier, "classifier (--classifier)")

@@ -41,16 +41,22 @@ def run_dirs(root):
     if not os.path.isdir(root):
         raise ValueError(f"no study folder at {root}: train runs into it with "
                          f"python -m train.aegan --workdir {os.path.dirname(root) or '.'} --name <run>")
-    found = [os.path.join(root, d) for d in sorted(os.listdir(root))
-             if all(os.path.isfile(os.path.join(root, d, f)) for f in ("encoder.keras", "decoder.keras", "config.json"))]
+    found = [os.path.join(root, d) for d in sorted(os.listdir(root)) if not _missing(os.path.join(root, d))]
     if not found:
         raise ValueError(f"{root} holds no trained run (a folder with encoder.keras, decoder.keras and config.json)")
     return found
 
 
+RUN_FILES = ("encoder.keras", "decoder.keras", "config.json")  # what a trained AE-GAN+r run folder holds
+
+
+def _missing(folder):
+    return [f for f in RUN_FILES if not os.path.isfile(os.path.join(folder, f))]
+
+
 def _checked_run(folder):
     """`folder` if it holds a trained AE-GAN+r run (encoder, decoder, config.json), else a ValueError naming it."""
-    missing = [f for f in ("encoder.keras", "decoder.keras", "config.json") if not os.path.isfile(os.path.join(folder, f))]
+    missing = _missing(folder)
     if missing:
         raise ValueError(f"run folder {folder} lacks {', '.join(missing)}")
     return folder
