@@ -271,3 +271,48 @@ def test_markdown_names_the_split_it_measured():
     assert "(test, n=3," in markdown(result)  # results written before the split was recorded: the test set
     assert "(validation, n=3," in markdown({**result, "split": "val"})
     assert "(test, n=3," in markdown({**result, "split": "test"})
+
+
+@pytest.mark.slow(30)
+@pytest.mark.xdist_group(name="baselines")
+def test_the_served_adversarially_trained_classifier_scores_as_in_process(with_baselines, tmp_path):
+    """`served` on advtr: the classifier as `export.savedmodel --front detect` serves it, attacked through
+    the loaded serving_default: the same outputs and input gradients as the network in process, and both
+    PGD and AutoAttack rows for it."""
+    import tensorflow as tf
+
+    import evaluate.adaptive
+    from tf_aegan.adaptive import AdaptiveConfig, _defenses
+    from tf_aegan.evaluation import evaluation_inputs
+
+    args = with_baselines + ["--methods", "advtr", "--attacks", "pgd,served,autoattack", "--aa-paths", "pgd,served",
+                             "--eps", "0.05", "--n", "6", "--steps", "3", "--aa-iterations", "3", "--aa-targets", "2",
+                             "--aa-queries", "10", "--aa-queries-purifier", "10", "--no-sanity", "--labels", "true",
+                             "--out", str(tmp_path)]
+    result = evaluate.adaptive.main(args)
+    rows = {(r["defense"].split(" ")[0], r["attack"]): r for r in result["rows"]}
+    assert set(rows) == {("advtr", "pgd"), ("advtr", "autoattack"), ("SavedModel", "served"),
+                         ("SavedModel", "autoattack")}
+    assert list(rows["SavedModel", "autoattack"]["after"]) == ["served/apgd-ce", "served/apgd-t", "served/square"]
+    assert rows["SavedModel", "autoattack"]["square_queries"] == rows["advtr", "autoattack"]["square_queries"] == 10
+
+    opt = lambda k: with_baselines[with_baselines.index(k) + 1]  # noqa: E731
+    config = AdaptiveConfig(workdir=opt("--workdir"), dataset="mnist", data_dir=opt("--data-dir"), methods=("advtr",),
+                            attacks=("served",), n=6)
+    workdir, data, x, y, a = evaluation_inputs(config, "test")
+    base, served = _defenses("advtr", a, workdir, config, data, lambda s: None)
+    assert served.name == "SavedModel serving_default (front detect)" and served.networks == base.networks
+    v = tf.constant(x[:6])
+    probs = lambda fn: tf.nn.softmax(fn(v)).numpy()  # noqa: E731
+    np.testing.assert_allclose(probs(served.paths["served"]), probs(base.paths["pgd"]), atol=1e-5)
+    assert not np.allclose(probs(base.paths["pgd"]), probs(base.paths["pgd"])[:1])  # not a constant output
+
+    def grad(fn):
+        with tf.GradientTape() as tape:
+            tape.watch(v)
+            loss = tf.reduce_sum(tf.nn.sparse_softmax_cross_entropy_with_logits(labels=y[:6], logits=fn(v)))
+        return tape.gradient(loss, v).numpy()
+
+    g = grad(base.paths["pgd"])
+    assert np.abs(g).max() > 0
+    np.testing.assert_allclose(grad(served.paths["served"]), g, atol=1e-4 * np.abs(g).max())

@@ -163,3 +163,20 @@ def test_the_rules_test_step_says_whether_the_pick_beats_the_baseline(tmp_path):
     write("defended_test_d4", "test", 0.90, [0.85, 0.93])
     assert "**it beats adversarial training**" in _test_verdict(results(val, base, close),
                                                                 "defended_val_d4: advtr (classifier)", "net", 0.1)
+
+
+def test_served_rows_stand_beside_their_in_process_twins_and_never_count_as_designs():
+    from tf_aegan.report import SERVED, served_agreement
+
+    def result(defense, acc, folders=("advtr=study/net",), split="test"):
+        row = {**_aa_row(defense, 0.1, acc, n=200), "clean": {"accuracy": 0.88, "ci": [0, 1], "n": 200}}
+        return {"split": split, "n": 200, "rows": [row], "settings": {"folders": list(folders)}}
+
+    twin = ("defended_test_net", result("advtr (classifier)", 0.745))
+    served = ("defended_test_net_served", result(f"{SERVED} serving_default (front detect)", 0.745))
+    other = ("defended_test_other", result("advtr (classifier)", 0.60, folders=("advtr=study/other",)))
+    (line,) = served_agreement([other, twin, served], 0.1)
+    assert "against 0.745" in line and "+0.000" in line and "they agree" in line
+    off = ("defended_test_net_served", result(f"{SERVED} serving_default (front detect)", 0.70))
+    assert "**they differ by more than 0.01**" in served_agreement([twin, off], 0.1)[0]
+    assert served_agreement([served], 0.1) == []  # no in-process twin: nothing to compare

@@ -141,7 +141,10 @@ def _defenses(method, a, workdir, config, data, progress):
         name = "A" if not config.classifier else f"classifier {os.path.basename(os.path.dirname(os.path.abspath(config.classifier)))}"
         return [Defense("none", name, labels_of(a), {"pgd": a})]
     if method != "ours":
-        return [_baseline(method, a, workdir, config, labels_of)]
+        base = _baseline(method, a, workdir, config, labels_of)
+        if method == "advtr" and "served" in config.attacks:
+            return [base, _served_detect(base, workdir, config, data, progress)]
+        return [base]
     enc, dec = store.load_autoencoder(workdir, _aegan_folder(config), config.dataset)
     kw = {} if config.search_steps is None else {"steps": config.search_steps}
     search = LatentSearchPurifier(enc, dec, mode="search", **kw)
@@ -188,6 +191,36 @@ def _defenses(method, a, workdir, config, data, progress):
 
         defenses.append(Defense("ours", "SavedModel serving_default", predict_served, {"served": logits}, loaded))
     return defenses
+
+
+def _served_detect(base, workdir, config, data, progress):
+    """The adversarially trained classifier as `export.savedmodel --front detect` serves it (the shipped
+    AE-GAN's detector beside it as advice), loaded with `tf.saved_model.load`: its `served` path is
+    `serving_default` itself, so the attack scores what TF-Serving would run. Its batches carry the
+    classifier's key (`base.networks`)."""
+    import tensorflow as tf
+
+    from tf_aegan import store
+    from tf_aegan.methods import load_method
+    from tf_aegan.purify import fitted_gated_purifier
+    from tf_aegan.serving import DefendedClassifier
+
+    m = load_method("advtr", workdir, config.dataset, folders=checks.method_folders(config.folders))
+    enc, dec = store.load_autoencoder(workdir, _aegan_folder(config), config.dataset)
+    gated = fitted_gated_purifier(enc, dec, data, config.fpr)
+    folder = tempfile.mkdtemp(prefix="tf_aegan_served_")
+    DefendedClassifier(m.classifier, gated, front="detect").save(os.path.join(folder, "1"))
+    loaded = tf.saved_model.load(os.path.join(folder, "1"))
+    served = loaded.signatures["serving_default"]
+    progress(f"exported {base.name} with --front detect to {folder}/1 and loaded it with tf.saved_model.load")
+    logits = lambda v: tf.math.log(served(images=v)["probabilities"] + 1e-12)  # noqa: E731
+
+    def predict_served(x):
+        out = served(images=tf.constant(x))
+        return out["classes"].numpy(), out["flagged"].numpy()
+
+    return Defense("advtr", "SavedModel serving_default (front detect)", predict_served, {"served": logits}, loaded,
+                   networks=base.networks)
 
 
 def _baseline(method, a, workdir, config, labels_of):
@@ -313,7 +346,7 @@ def _evaluate_autoattack(defense, eps, config, x, y, cache, progress):
 
     m = min(config.aa_n or len(y), len(y))
     paths = [p for p in config.aa_paths if p in defense.paths]
-    bare = "pgd" in defense.paths
+    bare = "pgd" in defense.paths or defense.method == "advtr"  # a classifier, in process or served
     queries = config.aa_queries if bare else config.aa_queries_purifier
     square_fn = _aa_square_path(defense)
     predict = lambda v: defense.predict(v)[0]  # noqa: E731

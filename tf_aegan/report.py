@@ -286,6 +286,29 @@ def defended_section(root, dataset):
     return lines + scored + [""] * bool(scored) + defended_verdict(files)
 
 
+SERVED = "SavedModel"  # rows scored through the exported serving_default (evaluate.adaptive's `served` path)
+
+
+def served_agreement(loaded, eps):
+    """Each served AutoAttack row (test images) beside the in-process row of the same networks, images and eps:
+    the exported SavedModel must score as the network in process does (issue 26)."""
+    lines = []
+    for name, r in loaded:
+        for srv in (x for x in r["rows"] if x["attack"] == "autoattack" and x["eps"] == eps
+                    and x["defense"].startswith(SERVED)):
+            twin = next((x for n, q in loaded if q["split"] == r["split"] and q["n"] == r["n"]
+                         and q["settings"].get("folders") == r["settings"].get("folders")
+                         for x in q["rows"] if x["attack"] == "autoattack" and x["eps"] == eps
+                         and not x["defense"].startswith(SERVED)), None)
+            if twin is None:
+                continue
+            d = srv["accuracy"] - twin["accuracy"]
+            lines.append(f"Served ({name}, {srv['defense']}): AutoAttack {fmt(srv)} against {fmt(twin)} in process "
+                         f"on the same {srv['n']} {r['split']} images (difference {d:+.3f}; "
+                         + ("they agree)." if abs(d) <= 0.01 else "**they differ by more than 0.01**)."))
+    return lines
+
+
 def defended_verdict(files):
     """The study's rule (tf_aegan.studies.defended) applied, per eps, to the AutoAttack rows scored so far on
     validation images: the project's adversarially trained classifier of that eps alone (its `classifier ...`
@@ -299,7 +322,7 @@ def defended_verdict(files):
         wanted = f"classifier {BASELINE.get(eps)}"
         base = next((row for _, row in rows if row["eps"] == eps and row["defense"] == wanted), None)
         designs = {f"{name}: {row['defense']}": {"clean": row["clean"]["accuracy"], "autoattack": row["accuracy"]}
-                   for name, row in rows if row["eps"] == eps and not row["defense"].startswith("classifier ")}
+                   for name, row in rows if row["eps"] == eps and not row["defense"].startswith(("classifier ", SERVED))}
         if not designs:
             continue
         if base is None:
@@ -315,6 +338,8 @@ def defended_verdict(files):
                   + (f"Pick: **{chosen}**." if chosen else
                      "**No design is eligible: none keeps the adversarially trained classifier's clean accuracy.**")
                   + _test_verdict(dict(loaded), chosen, BASELINE.get(eps), eps), ""]
+        served = served_agreement(loaded, eps)
+        lines += [*served, ""] if served else []
     return lines
 
 
@@ -326,7 +351,8 @@ def _test_verdict(results, chosen, baseline, eps):
 
     if not chosen:
         return ""
-    row = lambda r: r and next((x for x in r["rows"] if x["attack"] == "autoattack" and x["eps"] == eps), None)  # noqa: E731
+    row = lambda r: r and next((x for x in r["rows"] if x["attack"] == "autoattack" and x["eps"] == eps  # noqa: E731
+                                and not x["defense"].startswith(SERVED)), None)
     p = row(results.get(chosen.split(":")[0].replace("_val_", "_test_")))
     q = row(next((r for r in results.values() if r["split"] == "test" and any(
         f.endswith("/" + str(baseline)) for f in r["settings"].get("folders") or ())), None))
