@@ -1,6 +1,7 @@
 """The studies (tf_aegan.studies) through their commands: search parameters, Table 3's ablation,
 purification and detection, Table 2's trade-off, Table 8's latent dimension."""
 
+import json
 import os
 
 import pytest
@@ -175,3 +176,19 @@ def test_defensegan_convergence_scores_each_snapshot_once_and_applies_its_rule(w
     with pytest.raises(SystemExit) as e:  # a run without snapshots
         evaluate.defensegan_convergence.main(data + ["--folder", str(tmp_path), "--out", str(tmp_path / "o")])
     assert e.value.code == 2
+
+
+def test_table8_finds_each_latent_size_by_name_or_by_the_shipped_folders_config(tmp_path):
+    """After Ours became the latent-20 network (weights/<dataset>/aegan), the latent-128 one lives in aegan_z128."""
+    from tf_aegan.studies.latent_dim import folder
+
+    def net(name, dim):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "config.json").write_text(json.dumps({"latent_dim": dim}))
+
+    net("aegan", 20)
+    net("aegan_z128", 128)
+    net("magnet", 128)
+    assert folder("aegan", 20, str(tmp_path)) == "aegan" and folder("aegan", 128, str(tmp_path)) == "aegan_z128"
+    assert folder("magnet", 128, str(tmp_path)) == "magnet" and folder("magnet", 20, str(tmp_path)) == "magnet_z20"
+    assert folder("aegan", 128) == "aegan" and folder("aegan", 20) == "aegan_z20"  # no work directory: the names

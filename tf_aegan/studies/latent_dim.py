@@ -6,6 +6,7 @@ folders of that size: `magnet`/`aegan` at the default 128, `magnet_z<D>`/`aegan_
 """
 
 import dataclasses
+import json
 import os
 
 from tf_aegan import defaults
@@ -26,13 +27,26 @@ class LatentDimConfig:
     out: str = defaults.RESULTS_OUT
 
 
-def folder(kind, dim):
-    return kind if dim == defaults.LATENT_DIM else f"{kind}_z{dim}"
+def folder(kind, dim, workdir=None):
+    """The folder of `kind` (magnet, aegan) at latent size `dim`: `<kind>_z<dim>` when `workdir` has it, else
+    `kind` itself when its config.json says that size (the shipped Ours may be the latent-20 network, the
+    latent-128 one then `aegan_z128`), else the name the default size would have."""
+    named = f"{kind}_z{dim}"
+    if workdir and os.path.isdir(os.path.join(workdir, named)):
+        return named
+    config = os.path.join(workdir or "", kind, "config.json")
+    if workdir and os.path.isfile(config):
+        with open(config) as f:
+            if json.load(f).get("latent_dim") == dim:
+                return kind
+    return kind if dim == defaults.LATENT_DIM else named
 
 
 def run_latent_dim(config: LatentDimConfig, progress=print):
+    from tf_aegan import store
     from tf_aegan.tables import TableConfig, run_table
 
+    workdir = config.workdir or store.shipped_dir(config.dataset)
     result = {"dataset": config.dataset, "n": config.n, "dims": list(config.dims), "tables": {}, "missing": {},
               "settings": {k: v for k, v in dataclasses.asdict(config).items() if k not in ("out", "data_dir")}}
     for dim in config.dims:
@@ -40,7 +54,7 @@ def run_latent_dim(config: LatentDimConfig, progress=print):
             progress(f"== latent {dim}, {attack}")
             table = run_table(TableConfig(attack=attack, dataset=config.dataset, data_dir=config.data_dir,
                                           methods=("none", "magnet", "ours"), workdir=config.workdir,
-                                          aegan=folder("aegan", dim), folders={"magnet": folder("magnet", dim)},
+                                          aegan=folder("aegan", dim, workdir), folders={"magnet": folder("magnet", dim, workdir)},
                                           n=config.n, labels=config.labels, zerograd=False,
                                           cw_iterations=config.cw_iterations, cw_binary_steps=config.cw_binary_steps,
                                           out=os.path.join(config.out, f"latent_{dim}")), progress)
