@@ -239,6 +239,7 @@ def test_options_added_later_leave_earlier_cache_keys_as_they_were():
     assert cache_key_settings(settings) == before
     assert cache_key_settings(dict(settings, split="val"))["split"] == "val"
     assert cache_key_settings(dict(settings, classifier="c.keras"))["classifier"] == "c.keras"
+    assert cache_key_settings(dict(settings, aegan="aegan_z128")) == before  # the contents count, not the name
 
 
 @pytest.mark.slow(46)  # seconds on one idle core: run longest first

@@ -55,8 +55,11 @@ LATER_FIELDS = {"classifier": None, "split": "test", "dgan_steps": None, "dgan_r
 
 
 def cache_key_settings(settings):
-    """The settings a cached batch depends on (CACHE_FIELDS, later ones only when not at their default)."""
-    return {k: settings[k] for k in CACHE_FIELDS if k not in LATER_FIELDS or settings[k] != LATER_FIELDS[k]}
+    """The settings a cached batch depends on (CACHE_FIELDS, later ones only when not at their default). The
+    AE-GAN enters by its networks' contents (`fingerprint`), not its folder's name: a folder renamed (the
+    latent-128 network kept as aegan_z128 when Ours changed) keeps its batches."""
+    key = {k: settings[k] for k in CACHE_FIELDS if k not in LATER_FIELDS or settings[k] != LATER_FIELDS[k]}
+    return {**key, "aegan": "aegan"} if "aegan" in key else key
 
 
 @dataclasses.dataclass
