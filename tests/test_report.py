@@ -180,3 +180,19 @@ def test_served_rows_stand_beside_their_in_process_twins_and_never_count_as_desi
     off = ("defended_test_net_served", result(f"{SERVED} serving_default (front detect)", 0.70))
     assert "**they differ by more than 0.01**" in served_agreement([twin, off], 0.1)[0]
     assert served_agreement([served], 0.1) == []  # no in-process twin: nothing to compare
+
+
+def test_results_a_changed_network_made_stale_are_listed_until_their_rerun(tmp_path):
+    from tf_aegan.report import stale_section
+
+    configs = tmp_path / "configs" / "experiments" / "mnist" / "table1"
+    configs.mkdir(parents=True)
+    (tmp_path / "results" / "mnist" / "t").mkdir(parents=True)
+    (configs / "t.json").write_text(json.dumps({"out": "results/mnist/t", "_stale": "the latent-128 network's"}))
+    (configs / "u.json").write_text(json.dumps({"out": "results/mnist/u", "_stale": "never run: nothing to warn of"}))
+    (configs / "v.json").write_text(json.dumps({"out": "results/mnist/t"}))
+    lines = stale_section(str(tmp_path), "mnist")
+    assert [x for x in lines if x.startswith("- ")] == [
+        "- `results/mnist/t` (`configs/experiments/mnist/table1/t.json`): the latent-128 network's"]
+    (configs / "t.json").write_text(json.dumps({"out": "results/mnist/t"}))  # re-run: `_stale` dropped
+    assert stale_section(str(tmp_path), "mnist") == []
