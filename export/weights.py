@@ -22,6 +22,7 @@ NETWORKS = {
     "aegan_nonoise": AUTOENCODER,
     "ae_nonoise": AUTOENCODER,
     "aegan_z20": AUTOENCODER,
+    "aegan_z128": AUTOENCODER,  # the latent-128 AE-GAN+r, when the latent-20 one is Ours
     "magnet": AUTOENCODER,
     "magnet_z20": AUTOENCODER,
     "bigan": AUTOENCODER,
@@ -171,7 +172,7 @@ def float16_change(sub, src, dataset, classifier_dir, data_dir=None):
 @cli.exits_cleanly
 def main(argv=None):
     p = cli.parser("python -m export.weights", __doc__)
-    p.add_argument("--workdir", required=True, help="work directory holding the trained networks")
+    p.add_argument("--workdir", default=None, help="work directory holding the trained networks")
     p.add_argument("--dataset", default="fashion_mnist", help="data set the networks were trained on")
     p.add_argument("--out", default=None, help="destination (default: weights/<dataset> of the repository)")
     p.add_argument("--train-seconds", action="append", default=[], metavar="SUBFOLDER=SECONDS",
@@ -180,8 +181,43 @@ def main(argv=None):
                    help=f"store this subfolder's networks in float16 when that changes no accuracy by more than "
                         f"{FLOAT16_TOLERANCE} (checked on {FLOAT16_CHECK_IMAGES} test images; repeatable; 'all')")
     p.add_argument("--data-dir", default=None, help="data for the float16 check (default: as every command finds it)")
+    p.add_argument("--rename", action="append", default=[], metavar="OLD=NEW",
+                   help="instead of shipping: rename a shipped subfolder and its manifest entries, in the order given "
+                        "(e.g. --rename aegan=aegan_z128 --rename aegan_z20=aegan to make the latent-20 network Ours)")
     args = p.parse_args(argv)
+    if args.rename:
+        if args.workdir:
+            raise ValueError("--rename renames shipped networks; it takes no --workdir")
+        return rename(args.rename, args.dataset, args.out)
+    if not args.workdir:
+        raise ValueError("--workdir is needed (the trained networks to ship), unless --rename")
     return ship(args.workdir, args.dataset, args.out, args.train_seconds, args.float16, args.data_dir)
+
+
+def rename(pairs, dataset="fashion_mnist", out=None):
+    """Rename shipped subfolders of `out` (default weights/<dataset>) and their manifest entries, each pair
+    ("OLD=NEW") in turn: a network a rule picked becomes the one commands load by default (Ours is `aegan`)
+    without copying weights, and the one it replaces keeps its own name. Returns the manifest."""
+    from tf_aegan.store import MANIFEST, shipped_dir
+
+    out = out or shipped_dir(dataset)
+    with open(os.path.join(out, MANIFEST)) as f:
+        manifest = json.load(f)
+    for pair in pairs:
+        old, _, new = pair.partition("=")
+        if not old or not new or "/" in old + new:
+            raise ValueError(f"--rename wants OLD=NEW (two subfolder names), got {pair!r}")
+        if not os.path.isdir(os.path.join(out, old)):
+            raise ValueError(f"--rename: {os.path.join(out, old)} is not a shipped folder")
+        if os.path.exists(os.path.join(out, new)):
+            raise ValueError(f"--rename: {os.path.join(out, new)} exists; rename it first")
+        os.rename(os.path.join(out, old), os.path.join(out, new))
+        manifest["networks"] = {(new + k[len(old):] if k.startswith(old + "/") else k): v
+                                for k, v in manifest["networks"].items()}
+        print(f"{old} -> {new}")
+    with open(os.path.join(out, MANIFEST), "w") as f:
+        json.dump(manifest, f, indent=2)
+    return manifest
 
 
 def ship(workdir, dataset="fashion_mnist", out=None, train_seconds=(), float16=(), data_dir=None):

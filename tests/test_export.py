@@ -453,3 +453,33 @@ def test_baselines_ship_with_their_commands_and_earlier_entries_stay(with_baseli
     dec = store.load_keras(f"{out}/magnet/decoder.keras", "decoder")
     assert {w.dtype for w in dec.weights} == {"float32"}
     assert "defensegan/decoder.keras" in half["networks"] and "classifier_A/classifier.keras" in half["networks"]
+
+
+def test_rename_makes_a_shipped_network_the_default_and_keeps_the_one_it_replaces(tmp_path, capsys):
+    """`--rename aegan=aegan_z128 --rename aegan_z20=aegan`: Ours becomes the latent-20 network, its checksums
+    travel with it, and a clash or a missing folder is a one-line error (exit 2)."""
+    import export.weights
+    from tf_aegan import store
+
+    out = tmp_path / "weights"
+    for name, dim in (("aegan", 128), ("aegan_z20", 20)):
+        (out / name).mkdir(parents=True)
+        (out / name / "encoder.keras").write_text(f"net {dim}")
+    manifest = {"dataset": "mnist", "networks": {
+        "aegan/encoder.keras": {"sha256": store.sha256(str(out / "aegan" / "encoder.keras")), "config": {"latent_dim": 128}},
+        "aegan_z20/encoder.keras": {"sha256": store.sha256(str(out / "aegan_z20" / "encoder.keras")),
+                                    "config": {"latent_dim": 20}},
+        "magnet/decoder.keras": {"sha256": "x"}}}
+    (out / "manifest.json").write_text(json.dumps(manifest))
+    got = export.weights.main(["--rename", "aegan=aegan_z128", "--rename", "aegan_z20=aegan", "--out", str(out)])
+    assert got["networks"]["aegan/encoder.keras"]["config"]["latent_dim"] == 20
+    assert got["networks"]["aegan_z128/encoder.keras"]["config"]["latent_dim"] == 128
+    assert set(got["networks"]) == {"aegan/encoder.keras", "aegan_z128/encoder.keras", "magnet/decoder.keras"}
+    assert (out / "aegan" / "encoder.keras").read_text() == "net 20" and not (out / "aegan_z20").exists()
+    assert json.loads((out / "manifest.json").read_text()) == got
+    for bad in (["--rename", "aegan=aegan_z128"], ["--rename", "nothing=x"], ["--rename", "aegan"],
+                ["--rename", "aegan=b", "--workdir", str(tmp_path)]):
+        with pytest.raises(SystemExit) as e:
+            export.weights.main(bad + ["--out", str(out)])
+        assert e.value.code == 2
+    assert "Traceback" not in capsys.readouterr().err
