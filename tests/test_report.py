@@ -140,10 +140,10 @@ def test_precision_check_compares_defensegan_twins_by_their_convergence_scores(t
 def test_the_rules_test_step_says_whether_the_pick_beats_the_baseline(tmp_path):
     from tf_aegan.report import _test_verdict
 
-    def write(name, split, acc, ci, folders=()):
+    def write(name, split, acc, ci, folders=(), n=200):
         d = tmp_path / name
         d.mkdir()
-        row = {**_aa_row("advtr (classifier)", 0.1, acc, n=200), "ci": ci,
+        row = {**_aa_row("advtr (classifier)", 0.1, acc, n=n), "ci": ci,
                "clean": {"accuracy": 0.88, "ci": [0, 1], "n": 200}}
         (d / "adaptive_mnist.json").write_text(json.dumps({"split": split, "rows": [row],
                                                            "settings": {"folders": list(folders)}}))
@@ -163,6 +163,14 @@ def test_the_rules_test_step_says_whether_the_pick_beats_the_baseline(tmp_path):
     write("defended_test_d4", "test", 0.90, [0.85, 0.93])
     assert "**it beats adversarial training**" in _test_verdict(results(val, base, close),
                                                                 "defended_val_d4: advtr (classifier)", "net", 0.1)
+    # the n = 1000 beside the rule's n: each pick's run against the baseline's run of the same n
+    big = write("defended_test_d4_n1000", "test", 0.76, [0.73, 0.79], n=1000)
+    said = _test_verdict(results(val, base, close, big), "defended_val_d4: advtr (classifier)", "net", 0.1)
+    assert "first 1000" not in said  # the baseline has no run of 1000 images yet: the 200-image one is not its pair
+    base_big = write("defended_test_base_n1000", "test", 0.70, [0.67, 0.72], ["advtr=study/net"], n=1000)
+    said = _test_verdict(results(val, base, close, big, base_big), "defended_val_d4: advtr (classifier)", "net", 0.1)
+    assert "first 200 test images" in said and "first 1000 test images: the pick 0.760" in said
+    assert "against net alone 0.700" in said and said.count("**it beats adversarial training**") == 2
 
 
 def test_served_rows_stand_beside_their_in_process_twins_and_never_count_as_designs():

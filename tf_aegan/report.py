@@ -346,22 +346,28 @@ def defended_verdict(files):
 def _test_verdict(results, chosen, baseline, eps):
     """The rule's last step: the pick against the baseline alone on the same test images (among `results`,
     folder name -> result, the ones named for them: the pick's `..._val_X` as `..._test_X`, the baseline's run
-    with its folder), beats only when the intervals are disjoint (`beats`)."""
+    with its folder and the same n), beats only when the intervals are disjoint (`beats`). The rule's TEST_N
+    images first, then the issue's n = 1000 (`..._test_X_n1000`) where it has run."""
     from tf_aegan.studies.defended import beats
 
     if not chosen:
         return ""
     row = lambda r: r and next((x for x in r["rows"] if x["attack"] == "autoattack" and x["eps"] == eps  # noqa: E731
                                 and not x["defense"].startswith(SERVED)), None)
-    p = row(results.get(chosen.split(":")[0].replace("_val_", "_test_")))
-    q = row(next((r for r in results.values() if r["split"] == "test" and any(
-        f.endswith("/" + str(baseline)) for f in r["settings"].get("folders") or ())), None))
-    if not p or not q:
-        return f" Its test score beside {baseline} alone is not run yet."
-    return (f" On the first {p['n']} test images: the pick {fmt(p)} (clean {p['clean']['accuracy']:.3f}) against "
-            f"{baseline} alone {fmt(q)} (clean {q['clean']['accuracy']:.3f}): "
-            + ("**it beats adversarial training** (intervals disjoint)." if beats(p["ci"], q["ci"]) else
-               "**it does not beat adversarial training** (the intervals overlap)."))
+    said = ""
+    for suffix in ("", "_n1000"):
+        p = row(results.get(chosen.split(":")[0].replace("_val_", "_test_") + suffix))
+        q = p and next((row(r) for r in results.values() if r["split"] == "test" and row(r) and row(r)["n"] == p["n"]
+                        and any(f.endswith("/" + str(baseline)) for f in r["settings"].get("folders") or ())), None)
+        if not p or not q:
+            if not suffix:
+                return f" Its test score beside {baseline} alone is not run yet."
+            continue
+        said += (f" On the first {p['n']} test images: the pick {fmt(p)} (clean {p['clean']['accuracy']:.3f}) against "
+                 f"{baseline} alone {fmt(q)} (clean {q['clean']['accuracy']:.3f}): "
+                 + ("**it beats adversarial training** (intervals disjoint)." if beats(p["ci"], q["ci"]) else
+                    "**it does not beat adversarial training** (the intervals overlap)."))
+    return said
 
 
 def table1_section(root, dataset):
