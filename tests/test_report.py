@@ -199,8 +199,11 @@ def test_results_a_changed_network_made_stale_are_listed_until_their_rerun(tmp_p
     (configs / "t.json").write_text(json.dumps({"out": "results/mnist/t", "_stale": "the latent-128 network's"}))
     (configs / "u.json").write_text(json.dumps({"out": "results/mnist/u", "_stale": "never run: nothing to warn of"}))
     (configs / "v.json").write_text(json.dumps({"out": "results/mnist/t"}))
+    (configs / "w.json").write_text(json.dumps({"out": "results/mnist/t", "_stale": "the latent-128 network's"}))
     lines = stale_section(str(tmp_path), "mnist")
-    assert [x for x in lines if x.startswith("- ")] == [
-        "- `results/mnist/t` (`configs/experiments/mnist/table1/t.json`): the latent-128 network's"]
-    (configs / "t.json").write_text(json.dumps({"out": "results/mnist/t"}))  # re-run: `_stale` dropped
+    assert [x for x in lines if x.startswith("- ")] == [  # one line per result folder, every config that writes it
+        "- `results/mnist/t` (`configs/experiments/mnist/table1/t.json`, `configs/experiments/mnist/table1/w.json`): "
+        "the latent-128 network's"]
+    for name in ("t.json", "w.json"):  # re-run: `_stale` dropped
+        (configs / name).write_text(json.dumps({"out": "results/mnist/t"}))
     assert stale_section(str(tmp_path), "mnist") == []

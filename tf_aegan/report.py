@@ -645,12 +645,13 @@ def stale_section(root, dataset):
     """The results a changed shipped network has made stale, until each is re-run: the experiment configs
     carrying `_stale` (which network their numbers are of), listed before any number so none is read as
     the shipped networks'. A config loses `_stale` when its re-run lands."""
-    items = []
+    stale = {}  # out folder -> its configs (Table 1's column has one per attack)
     for path in sorted(glob.glob(os.path.join(root, "configs", "experiments", dataset, "**", "*.json"), recursive=True)):
         config = _load(path)
         out = config.get("out")
         if config.get("_stale") and out and os.path.exists(os.path.join(root, out)):
-            items.append(f"- `{out}` (`{_rel(path, root)}`): {config['_stale']}")
+            stale.setdefault((out, config["_stale"]), []).append(f"`{_rel(path, root)}`")
+    items = [f"- `{out}` ({', '.join(paths)}): {why}" for (out, why), paths in stale.items()]
     if not items:
         return []
     return ["**Not yet re-run on the networks shipped now.** The numbers of these results, wherever they appear "
