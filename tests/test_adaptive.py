@@ -296,6 +296,8 @@ def test_the_served_adversarially_trained_classifier_scores_as_in_process(with_b
                          ("SavedModel", "autoattack")}
     assert list(rows["SavedModel", "autoattack"]["after"]) == ["served/apgd-ce", "served/apgd-t", "served/square"]
     assert rows["SavedModel", "autoattack"]["square_queries"] == rows["advtr", "autoattack"]["square_queries"] == 10
+    timed = result["seconds_per_image"]  # what each defense takes to answer, beside its robustness
+    assert set(timed) == {r["defense"] for r in result["rows"]} and all(0 < t < 1 for t in timed.values())
 
     opt = lambda k: with_baselines[with_baselines.index(k) + 1]  # noqa: E731
     config = AdaptiveConfig(workdir=opt("--workdir"), dataset="mnist", data_dir=opt("--data-dir"), methods=("advtr",),

@@ -405,6 +405,17 @@ def _evaluate_autoattack(defense, eps, config, x, y, cache, progress):
             "_correct": masks[-1]}
 
 
+TIMING_IMAGES = 20  # images the inference time is measured on (Defense-GAN answers about one a second)
+
+
+def seconds_per_image(defense, x):
+    """Seconds `defense` takes to classify one of the images `x` (one batch, timed after a warm-up call)."""
+    defense.predict(x)
+    t = time.time()
+    defense.predict(x)
+    return (time.time() - t) / len(x)
+
+
 def _seconds_per_gradient(defense, paths, x, y):
     """Seconds of one loss-and-gradient step through all `paths` on (x, y), timed after a warm-up:
     the unit of AutoAttack's time estimate."""
@@ -488,6 +499,8 @@ def run_adaptive(config: AdaptiveConfig, progress=print):
         except MissingNetworks as e:
             result["missing"][m] = str(e)
             progress(f"{m}: skipped: {e}")
+    # what each defense costs to answer (not to attack): seconds per clean image, on a few test images
+    result["seconds_per_image"] = {d.name: seconds_per_image(d, x[:TIMING_IMAGES]) for d in defenses}
     # eps-major: every attack at the first budget listed (the headline) before the next budget; CW-L2
     # has no eps (it minimises the L2 distortion) and runs once, after the L-infinity grid.
     grid = [(eps, d, at) for eps, d, at in itertools.product(config.eps, defenses, config.attacks) if at != "cw"]

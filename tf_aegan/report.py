@@ -273,14 +273,20 @@ def defended_section(root, dataset):
             scored += ["Each design and baseline scored by AutoAttack through the whole defense; the command of result "
                        "`R` is `python scripts/run.py configs/experiments/" + dataset + "/R.json` (its settings in the "
                        "JSON beside it):", "",
-                       "| result (images) | defense | eps | n | clean | AutoAttack | strongest other attack, same images |",
-                       "|---|---|---|---|---|---|---|"]
+                       "| result (images) | defense | eps | n | clean | AutoAttack | strongest other attack, same images "
+                       "| ms per image (answer) |",
+                       "|---|---|---|---|---|---|---|---|"]
         for row in (x for x in r["rows"] if x["attack"] == "autoattack"):
             others = [o for o in r["rows"] if o["defense"] == row["defense"] and o["eps"] == row["eps"]
                       and o["attack"] != "autoattack"]
             best = min(others, key=lambda o: o["accuracy"]) if others else None
+            ms = (r.get("seconds_per_image") or {}).get(row["defense"])
             scored.append(f"| {name} ({r['split']}) | {row['defense']} | {row['eps']} | {row['n']} | {fmt(row['clean'])} | "
-                          f"**{fmt(row)}** | " + (f"{best['attack']} {fmt(best)}" if best else "-") + " |")
+                          f"**{fmt(row)}** | " + (f"{best['attack']} {fmt(best)}" if best else "-")
+                          + f" | {'-' if ms is None else f'{1000 * ms:.2f}'} |")
+    if scored:
+        scored.insert(1, "(`ms per image`: the time the defense takes to answer a clean image on this machine, measured "
+                         "with the run, beside the queues; `-` for the runs made before it was measured.)")
     if checks:
         lines += ["The designs' overfitting checks (their recipes' rules):", *checks, ""]
     return lines + scored + [""] * bool(scored) + defended_verdict(files)
