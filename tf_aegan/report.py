@@ -649,19 +649,22 @@ def _ours_said(root, dataset):
 
 def stale_section(root, dataset):
     """The results a changed shipped network has made stale, until each is re-run: the experiment configs
-    carrying `_stale` (which network their numbers are of), listed before any number so none is read as
-    the shipped networks'. A config loses `_stale` when its re-run lands."""
-    stale = {}  # out folder -> its configs (Table 1's column has one per attack)
+    carrying `_stale` (which network their numbers are of), grouped by that text and listed before any
+    number so none is read as the shipped networks'. A config loses `_stale` when its re-run lands."""
+    stale = {}  # why -> result folders (Table 1's column has a config per attack, one folder)
+    results = os.path.join(root, "results", dataset)
     for path in sorted(glob.glob(os.path.join(root, "configs", "experiments", dataset, "**", "*.json"), recursive=True)):
         config = _load(path)
         out = config.get("out")
         if config.get("_stale") and out and os.path.exists(os.path.join(root, out)):
-            stale.setdefault((out, config["_stale"]), []).append(f"`{_rel(path, root)}`")
-    items = [f"- `{out}` ({', '.join(paths)}): {why}" for (out, why), paths in stale.items()]
-    if not items:
+            folders = stale.setdefault(config["_stale"], [])
+            name = os.path.relpath(os.path.join(root, out), results)
+            folders += [name] * (name not in folders)
+    if not stale:
         return []
-    return ["**Not yet re-run on the networks shipped now.** The numbers of these results, wherever they appear "
-            "below, are of the network each line names; each is queued to re-run:", "", *items, ""]
+    return ["**Not yet re-run on the networks shipped now**, wherever their numbers appear below (results/"
+            f"{dataset}/...; their configs carry `_stale`):", "",
+            *[f"- {why} {', '.join(f'`{f}`' for f in folders)}." for why, folders in stale.items()], ""]
 
 
 def generated(root=".", dataset="fashion_mnist"):
