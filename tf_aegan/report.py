@@ -64,7 +64,7 @@ def robustness_section(root, dataset):
              ""]
     table = ["| defense | eps | n | clean | after APGD-CE | after APGD-T | after Square | **AutoAttack** | "
              "strongest other attack, same images | Square queries | result |", "|---|---|---|---|---|---|---|---|---|---|---|"]
-    notes, passed, total, shown = [], 0, 0, set()
+    notes, weak_pgd, passed, total, shown = [], [], 0, 0, set()
     for path in files:
         r = _load(path)
         aa = [row for row in r["rows"] if row["attack"] == "autoattack"]
@@ -90,14 +90,30 @@ def robustness_section(root, dataset):
         checks = [c for c in r.get("sanity", []) if "AutoAttack" in c["name"] or "Square" in c["name"]
                   or "ensemble" in c["name"]]
         passed, total = passed + sum(c["passed"] for c in checks), total + len(checks)
-        notes += [f"- FAILED ({name}): {c['name']}: {json.dumps({k: v for k, v in c.items() if k not in ('name', 'passed')})}"
-                  for c in checks if not c["passed"]]
+        for c in (c for c in checks if not c["passed"]):
+            if set(c.get("weaker") or ()) == {"pgd"}:  # PGD the weak attack: one line for all of them, below
+                weak_pgd.append(f"{name} eps {c['eps'] if 'eps' in c else _eps_of(c['name'])} "
+                                f"({c['weaker']['pgd']:.3f} against {c['autoattack']:.3f})")
+            else:
+                notes.append(f"- FAILED ({name}): {c['name']}: "
+                             f"{json.dumps({k: v for k, v in c.items() if k not in ('name', 'passed')})}")
+    if weak_pgd:
+        notes.insert(0, "- FAILED, PGD more than 0.05 above AutoAttack on the same images (PGD-100 the weak attack: its "
+                        "numbers overstate these networks' robustness): " + "; ".join(weak_pgd) + ".")
     return lines + table + ["", f"Checks: {passed} of {total} passed (a PGD number more than 0.05 above AutoAttack on "
                                 "the same images is a weak attack or masking, more than 0.05 below it a weak AutoAttack; the ensemble never above a part; Square "
                                 "breaking more than 0.05 of what the gradient attacks left is a masking signal).",
                             *notes, "", f"Commands: the result `R` in the table's last column is made by `python scripts/run.py "
                             f"configs/experiments/{dataset}/R.json` (its full `evaluate.adaptive` command is in the "
                             "settings of the JSON beside it).", ""]
+
+
+def _eps_of(check_name):
+    """The eps a sanity check's name states ("... (defense, eps 0.3, n=500)")."""
+    import re
+
+    found = re.search(r"eps ([0-9.]+)", check_name)
+    return found.group(1) if found else "?"
 
 
 def summary_section(root, dataset):
