@@ -115,7 +115,8 @@ def test_shipped_networks_name_a_recipe_that_exists():
     recipe's hash is the committed file's."""
     with open(os.path.join(ROOT, "weights", "fashion_mnist", "manifest.json")) as f:
         manifest = json.load(f)
-    stages_of = {"aegan/encoder.keras": 2, "classifier_A_advtr/classifier.keras": 3}
+    # Ours (the latent-20 network) in one stage; the latent-128 one it replaced in two
+    stages_of = {"aegan/encoder.keras": 1, "aegan_z128/encoder.keras": 2, "classifier_A_advtr/classifier.keras": 3}
     for name, entry in manifest["networks"].items():
         if not entry.get("recipe"):
             continue
@@ -150,11 +151,12 @@ def test_every_config_is_accepted_by_its_command(path, capsys):
 
 
 def test_the_shipped_network_says_its_whole_length():
-    """The main job's `trained` row: the shipped AE-GAN+r's 60 epochs over its recipe's two stages, not
-    the 49 of its last run."""
+    """The main job's `trained` row: Ours' 60 epochs; the latent-128 AE-GAN+r's 60 over its recipe's two
+    stages, not the 49 of its last run."""
     from tf_aegan.methods import training_length
 
-    said = training_length(os.path.join(ROOT, "weights", "fashion_mnist", "aegan"))
+    assert training_length(os.path.join(ROOT, "weights", "fashion_mnist", "aegan")) == "60 epochs"
+    said = training_length(os.path.join(ROOT, "weights", "fashion_mnist", "aegan_z128"))
     assert said == "60 epochs (2 stages: configs/networks/fashion_mnist/aegan.json)"
     # the adversarially trained A: 15 + 7 + 10 epochs, its stages found through init_from
     said = training_length(os.path.join(ROOT, "weights", "fashion_mnist", "classifier_A_advtr"))

@@ -102,7 +102,7 @@ def test_the_queues_name_only_recipes_that_exist():
     for queue in ("fashion_mnist.json", "fashion_mnist_robustness.json"):
         listed = recipes.steps(os.path.join(ROOT, "configs", "queues", queue))
         assert listed and all(os.path.isfile(os.path.join(ROOT, p)) for p in listed)
-        assert all(recipes.module_of(os.path.join(ROOT, p)).split(".")[0] in ("train", "evaluate") for p in listed)
+        assert all(recipes.module_of(os.path.join(ROOT, p)).split(".")[0] in ("train", "evaluate", "bench") for p in listed)
 
 
 def test_a_stopped_queue_stops_its_step_too(tmp_path):
