@@ -206,3 +206,18 @@ def test_results_a_changed_network_made_stale_are_listed_until_their_rerun(tmp_p
     for name in ("t.json", "w.json"):  # re-run: `_stale` dropped
         (configs / name).write_text(json.dumps({"out": "results/mnist/t"}))
     assert stale_section(str(tmp_path), "mnist") == []
+
+
+def test_compact_tables_say_a_repeated_gray_row_once(tmp_path):
+    """None's gray-box cell is its white-box cell (nothing purifies): one row `white, gray`; cells that differ stay apart."""
+    from tf_aegan.report import _compact_tables
+
+    def row(threat, method, acc):
+        return {"threat": threat, "method": method, "accuracy": acc, "ci": [acc - 0.01, acc + 0.01], "n": 100}
+
+    (tmp_path / "table_fgsm_mnist.json").write_text(json.dumps({
+        "attack": "fgsm", "clean": {"none": {"accuracy": 0.9}, "ours": {"accuracy": 0.8}},
+        "rows": [row("white", "none", 0.05), row("gray", "none", 0.05), row("white", "ours", 0.2),
+                 row("gray", "ours", 0.6)]}))
+    lines = [x for x in _compact_tables(str(tmp_path), str(tmp_path)) if x.startswith("|  |")]
+    assert [x.split(" | ")[2:4] for x in lines] == [["white, gray", "none"], ["white", "ours"], ["gray", "ours"]]

@@ -59,7 +59,8 @@ def robustness_section(root, dataset):
              "true labels, L-infinity; for a purifier, along each gradient path named (`reconstruct`: through "
              "A(G(F(x))), the white row's path; `search`: through the whole unrolled search), the examples scored "
              "on the whole defense, Square once at the end, querying the defense itself. The strongest other attack is PGD (100 "
-             "steps of 2.5 eps / 100, one random start) on the same images. Test images unless marked val; machine: "
+             "steps of 2.5 eps / 100, one random start) on the same images. Test images (the validation scores that picked "
+             "the adversarially trained networks are in their notes, below); machine: "
              + MACHINE + ".",
              ""]
     table = ["| defense | eps | n | clean | after APGD-CE | after APGD-T | after Square | **AutoAttack** | "
@@ -68,7 +69,7 @@ def robustness_section(root, dataset):
     for path in files:
         r = _load(path)
         aa = [row for row in r["rows"] if row["attack"] == "autoattack"]
-        if not aa:
+        if not aa or r["split"] != "test":  # validation scores: with the networks they picked (notes below)
             continue
         name = os.path.basename(os.path.dirname(path))
         for row in aa:
@@ -129,7 +130,7 @@ def summary_section(root, dataset):
         clf = r["settings"].get("classifier")
         base = os.path.basename(os.path.dirname(clf)) if clf else ""
         for row in r["rows"]:
-            if row["attack"] == "autoattack":
+            if row["attack"] == "autoattack" and not row["defense"].startswith(SERVED):  # served: as in process
                 others = [o for o in r["rows"] if o["defense"] == row["defense"] and o["eps"] == row["eps"]
                           and o["attack"] != "autoattack"]
                 pgd = max(others, key=lambda o: o["accuracy"]) if others else None
@@ -292,7 +293,8 @@ def defended_section(root, dataset):
                        "| result (images) | defense | eps | n | clean | AutoAttack | strongest other attack, same images "
                        "| ms per image (answer) |",
                        "|---|---|---|---|---|---|---|---|"]
-        for row in (x for x in r["rows"] if x["attack"] == "autoattack"):
+        for row in (x for x in r["rows"] if x["attack"] == "autoattack" and not x["defense"].startswith(SERVED)):
+            # (a served row is said once, beside its in-process twin: `served_agreement`)
             others = [o for o in r["rows"] if o["defense"] == row["defense"] and o["eps"] == row["eps"]
                       and o["attack"] != "autoattack"]
             best = min(others, key=lambda o: o["accuracy"]) if others else None
@@ -325,10 +327,11 @@ def served_agreement(loaded, eps):
             if twin is None:
                 continue
             d = srv["accuracy"] - twin["accuracy"]
-            lines.append(f"Served ({name}, {srv['defense']}): AutoAttack {fmt(srv)} against {fmt(twin)} in process "
-                         f"on the same {srv['n']} {r['split']} images (difference {d:+.3f}; "
-                         + ("they agree)." if abs(d) <= 0.01 else "**they differ by more than 0.01**)."))
-    return lines
+            lines.append(f"{name}: AutoAttack {fmt(srv)} served against {fmt(twin)} in process on the same {srv['n']} "
+                         f"{r['split']} images (difference {d:+.3f}; "
+                         + ("they agree)" if abs(d) <= 0.01 else "**they differ by more than 0.01**)"))
+    return [f"Served at eps {eps} (`export.savedmodel --front detect`, attacked through the loaded `serving_default`): "
+            + "; ".join(lines) + "."] if lines else []
 
 
 def defended_verdict(files):
@@ -526,10 +529,16 @@ def _compact_tables(root, folder):
         r = _load(path)
         where = _rel(os.path.dirname(path), folder)
         label = "" if where == "." else where
+        said = {}
         for row in r["rows"]:
             clean = r["clean"].get(row["method"], {}).get("accuracy")
-            lines.append(f"| {label} | {r['attack']} | {row['threat']} | {row['method']} | {fmt(row)} (n={row['n']}) | "
-                         + ("-" if clean is None else f"{clean:.3f}") + " |")
+            cell = f"{fmt(row)} (n={row['n']}) | " + ("-" if clean is None else f"{clean:.3f}") + " |"
+            previous = lines[-1]
+            if said.get(row["method"]) == cell and f" | white | {row['method']} | " in previous:
+                lines[-1] = previous.replace(" | white | ", " | white, gray | ", 1)  # a gray cell equal to the white one (None's)
+                continue
+            said[row["method"]] = cell
+            lines.append(f"| {label} | {r['attack']} | {row['threat']} | {row['method']} | {cell}")
     return lines + [""]
 
 
