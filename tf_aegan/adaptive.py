@@ -181,28 +181,34 @@ def _defenses(method, a, workdir, config, data, progress):
     if "served" in config.attacks:
         from tf_aegan.serving import DefendedClassifier
 
-        folder = tempfile.mkdtemp(prefix="tf_aegan_served_")
-        DefendedClassifier(a, gated).save(os.path.join(folder, "1"))
-        loaded = tf.saved_model.load(os.path.join(folder, "1"))
-        served = loaded.signatures["serving_default"]
-        progress(f"exported the gated purifier to {folder}/1 and loaded it with tf.saved_model.load")
-        logits = lambda v: tf.math.log(served(images=v)["probabilities"] + 1e-12)  # noqa: E731
-
-        def predict_served(x):
-            out = served(images=tf.constant(x))
-            return out["classes"].numpy(), out["flagged"].numpy()
-
-        defenses.append(Defense("ours", "SavedModel serving_default", predict_served, {"served": logits}, loaded))
+        defenses.append(_served("ours", "SavedModel serving_default", DefendedClassifier(a, gated),
+                                "the gated purifier", progress))
     return defenses
+
+
+def _served(method, name, module, what, progress, networks=""):
+    """`module` (a `DefendedClassifier`) exported and loaded back with `tf.saved_model.load`, as a Defense whose
+    `served` path is `serving_default` itself: the attack scores what TF-Serving would run."""
+    import tensorflow as tf
+
+    folder = tempfile.mkdtemp(prefix="tf_aegan_served_")
+    module.save(os.path.join(folder, "1"))
+    loaded = tf.saved_model.load(os.path.join(folder, "1"))
+    served = loaded.signatures["serving_default"]
+    progress(f"exported {what} to {folder}/1 and loaded it with tf.saved_model.load")
+    logits = lambda v: tf.math.log(served(images=v)["probabilities"] + 1e-12)  # noqa: E731
+
+    def predict_served(x):
+        out = served(images=tf.constant(x))
+        return out["classes"].numpy(), out["flagged"].numpy()
+
+    return Defense(method, name, predict_served, {"served": logits}, loaded, networks=networks)
 
 
 def _served_detect(base, workdir, config, data, progress):
     """The adversarially trained classifier as `export.savedmodel --front detect` serves it (the shipped
-    AE-GAN's detector beside it as advice), loaded with `tf.saved_model.load`: its `served` path is
-    `serving_default` itself, so the attack scores what TF-Serving would run. Its batches carry the
-    classifier's key (`base.networks`)."""
-    import tensorflow as tf
-
+    AE-GAN's detector beside it as advice), through `_served`. Its batches carry the classifier's key
+    (`base.networks`)."""
     from tf_aegan import store
     from tf_aegan.methods import load_method
     from tf_aegan.purify import fitted_gated_purifier
@@ -211,18 +217,8 @@ def _served_detect(base, workdir, config, data, progress):
     m = load_method("advtr", workdir, config.dataset, folders=checks.method_folders(config.folders))
     enc, dec = store.load_autoencoder(workdir, _aegan_folder(config), config.dataset)
     gated = fitted_gated_purifier(enc, dec, data, config.fpr)
-    folder = tempfile.mkdtemp(prefix="tf_aegan_served_")
-    DefendedClassifier(m.classifier, gated, front="detect").save(os.path.join(folder, "1"))
-    loaded = tf.saved_model.load(os.path.join(folder, "1"))
-    served = loaded.signatures["serving_default"]
-    progress(f"exported {base.name} with --front detect to {folder}/1 and loaded it with tf.saved_model.load")
-    logits = lambda v: tf.math.log(served(images=v)["probabilities"] + 1e-12)  # noqa: E731
-
-    def predict_served(x):
-        out = served(images=tf.constant(x))
-        return out["classes"].numpy(), out["flagged"].numpy()
-
-    return Defense("advtr", "SavedModel serving_default (front detect)", predict_served, {"served": logits}, loaded,
+    return _served("advtr", "SavedModel serving_default (front detect)",
+                   DefendedClassifier(m.classifier, gated, front="detect"), f"{base.name} with --front detect", progress,
                    networks=base.networks)
 
 
