@@ -27,6 +27,9 @@ def main(argv=None):
                    aa_targets="AutoAttack: APGD-T target classes (standard: 9)",
                    aa_queries="AutoAttack: Square queries on a bare classifier (standard: 5000)",
                    aa_queries_purifier="AutoAttack: Square queries through a purifier (each runs the search)")
+    p.add_argument("--aa-queries-for", action="append", default=[],
+                   help="METHOD=N: Square queries for that method instead of the purifier budget (e.g. ours=250: "
+                        "each query runs AE-GAN+rs's search)")
     p.add_argument("--aa-n", type=int, default=None, help="AutoAttack on the first N images only (default: --n)")
     p.add_argument("--aa-paths", default=",".join(D.aa_paths),
                    help="AutoAttack's gradient paths, tried in turn on what the earlier left: pgd (a bare classifier), "
@@ -54,7 +57,7 @@ def main(argv=None):
                            methods=tuple(m for m in args.methods.split(",") if m),
                            attacks=tuple(a for a in args.attacks.split(",") if a), sanity=not args.no_sanity,
                            keep_cache=args.keep_cache, aa_paths=tuple(a for a in args.aa_paths.split(",") if a),
-                           folders=tuple(args.folder))
+                           folders=tuple(args.folder), aa_queries_for=tuple(args.aa_queries_for))
     config.check()
     from tf_aegan.adaptive import markdown, peer_check, peer_markdown, run_adaptive
 

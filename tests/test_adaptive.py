@@ -180,10 +180,13 @@ def test_autoattack_through_every_path_with_its_checks(tmp_path, tiny_networks):
     result = evaluate.adaptive.main(common + ["--n", "6", "--eps", "0.3", "--methods", "none,ours", "--attacks",
                                               "pgd,reconstruct,autoattack", "--steps", "3", "--restarts", "1",
                                               "--aa-iterations", "3", "--aa-targets", "2", "--aa-queries", "10",
-                                              "--aa-queries-purifier", "5", "--aa-paths", "pgd,reconstruct,search",
+                                              "--aa-queries-purifier", "5", "--aa-queries-for", "ours=3",
+                                              "--aa-paths", "pgd,reconstruct,search",
                                               "--search-steps", "2", "--no-sanity", "--out", str(out)])
     aa = {r["defense"].split(" ")[0]: r for r in result["rows"] if r["attack"] == "autoattack"}
     assert set(aa) == {"A", "AE-GAN+rs", "gated"}
+    # Square's budget: the bare classifier's, and --aa-queries-for's for every defense of AE-GAN+rs
+    assert [aa[k]["square_queries"] for k in ("A", "AE-GAN+rs", "gated")] == [10, 3, 3]
     assert aa["A"]["paths"] == ["pgd"] and aa["AE-GAN+rs"]["paths"] == ["reconstruct", "search"]
     # APGD-CE and APGD-T along each path, then Square once, querying the defense itself
     assert list(aa["A"]["after"]) == ["pgd/apgd-ce", "pgd/apgd-t", "pgd/square"]
@@ -201,6 +204,9 @@ def test_autoattack_through_every_path_with_its_checks(tmp_path, tiny_networks):
     saved = json.loads((out / "adaptive_mnist.json").read_text())
     assert all("_correct" not in r for r in saved["rows"])
     assert "AutoAttack (standard" in (out / "adaptive_mnist.md").read_text()
+    with pytest.raises(SystemExit) as e:
+        evaluate.adaptive.main(common + ["--aa-queries-for", "ours", "--out", str(out)])
+    assert e.value.code == 2
 
 
 def test_defended_classifier_rule_picks_the_most_robust_eligible_design():

@@ -94,6 +94,7 @@ class AdaptiveConfig:
     aa_targets: int = 9                       # APGD-T target classes
     aa_queries: int = 5000                    # Square queries on a bare classifier
     aa_queries_purifier: int = 1000           # Square queries through a purifier (each query runs the search)
+    aa_queries_for: tuple = ()                # method=N pairs: Square queries for that method instead (a costly search)
     aa_paths: tuple = ("pgd", "reconstruct", "bpda", "served")
     aa_n: int = None                          # AutoAttack on the first aa_n images only (default: n)
     folders: tuple = ()                       # method=folder pairs: another work-directory folder for a method
@@ -115,6 +116,10 @@ class AdaptiveConfig:
                 raise ValueError(f"{name} must be at least 1, got {getattr(self, name)}")
         checks.one_of("attack labels", self.labels, defaults.ATTACK_LABELS)
         checks.one_of("split", self.split, ("val", "test"))
+        for pair in self.aa_queries_for:
+            name, eq, n = pair.partition("=")
+            if not eq or not n.isdigit() or int(n) < 1:
+                raise ValueError(f"aa_queries_for wants METHOD=N with N >= 1, got {pair!r}")
 
 
 @dataclasses.dataclass
@@ -335,6 +340,16 @@ def _aa_names(paths):
         f"{paths[0]}/square" if len(paths) == 1 else "square"]
 
 
+def square_queries(config, method, bare):
+    """Square's query budget for `method`: `aa_queries_for`'s METHOD=N if it names the method (AE-GAN+rs's
+    search makes every query cost a forward pass of L steps), else the bare or purifier budget."""
+    for pair in config.aa_queries_for:
+        name, _, n = pair.partition("=")
+        if name == method:
+            return int(n)
+    return config.aa_queries if bare else config.aa_queries_purifier
+
+
 def _evaluate_autoattack(defense, eps, config, x, y, cache, progress):
     """AutoAttack's standard ensemble at `eps`: APGD-CE and APGD-T along each gradient path of
     `config.aa_paths` the defense has, each on the images the earlier ones left, then Square on what
@@ -346,7 +361,7 @@ def _evaluate_autoattack(defense, eps, config, x, y, cache, progress):
     m = min(config.aa_n or len(y), len(y))
     paths = [p for p in config.aa_paths if p in defense.paths]
     bare = "pgd" in defense.paths or defense.method == "advtr"  # a classifier, in process or served
-    queries = config.aa_queries if bare else config.aa_queries_purifier
+    queries = square_queries(config, defense.method, bare)
     square_fn = _aa_square_path(defense)
     predict = lambda v: defense.predict(v)[0]  # noqa: E731
     # with several paths, Square runs once at the end (it once ran after every path): the key says so

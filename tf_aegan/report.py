@@ -37,6 +37,8 @@ def _command(result, kind):
     parts += [f"--aa-paths {','.join(s['aa_paths'])}"]
     if kind != "peer" and s.get("aa_queries_purifier") != 1000 and any(m != "none" and m != "advtr" for m in s["methods"]):
         parts.append(f"--aa-queries-purifier {s['aa_queries_purifier']}")
+    for pair in s.get("aa_queries_for") or ():
+        parts.append(f"--aa-queries-for {pair}")
     for pair in s.get("folders") or ():
         parts.append(f"--folder {pair}")
     if s.get("classifier"):
