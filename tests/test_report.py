@@ -120,6 +120,22 @@ def test_defended_verdict_applies_the_studys_rule_to_the_rows_scored_so_far(tmp_
     assert "Pick: **defended_val_design2_eps0.1: gated**" in line
 
 
+def test_defended_section_says_what_each_design_taught_once_a_rule_has_spoken(tmp_path):
+    from tf_aegan.report import defended_section
+    from tf_aegan.studies.defended import LESSONS
+
+    folder = tmp_path / "results" / "mnist" / "defended_val_eps0.1"
+    folder.mkdir(parents=True)
+    row = {**_aa_row("AE-GAN+rs (search)", 0.1, 0.7, n=100), "clean": {"accuracy": 0.9, "ci": [0, 1], "n": 100}}
+    result = {"split": "val", "n": 100, "settings": {"methods": ["ours"], "attacks": ["autoattack"], "eps": [0.1],
+                                                      "n": 100, "steps": 100, "restarts": 1, "aa_paths": ["pgd"]},
+              "rows": [row]}
+    (folder / "adaptive_mnist.json").write_text(json.dumps(result))
+    text = "\n".join(defended_section(str(tmp_path), "mnist"))
+    assert "waits for its baseline" in text and "What each design taught" in text
+    assert all(f"- {design}: " in text for design in LESSONS) and len(LESSONS) == 4
+
+
 def test_precision_check_compares_defensegan_twins_by_their_convergence_scores(tmp_path):
     from tf_aegan.report import precision_check_lines
 

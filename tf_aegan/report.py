@@ -309,7 +309,15 @@ def defended_section(root, dataset):
                          "with the run, beside the queues; `-` for the runs made before it was measured.)")
     if checks:
         lines += ["The designs' overfitting checks (their recipes' rules):", *checks, ""]
-    return lines + scored + [""] * bool(scored) + defended_verdict(files)
+    verdict = defended_verdict(files)
+    return lines + scored + [""] * bool(scored) + verdict + (_lessons() if verdict else [])
+
+
+def _lessons():
+    """What each design of the defended-classifier study taught (`tf_aegan.studies.defended.LESSONS`)."""
+    from tf_aegan.studies.defended import LESSONS
+
+    return ["**What each design taught.**", *(f"- {design}: {text}" for design, text in LESSONS.items()), ""]
 
 
 SERVED = "SavedModel"  # rows scored through the exported serving_default (evaluate.adaptive's `served` path)

@@ -36,6 +36,29 @@ The rule (per eps in 0.1 and 0.3):
 # advtr_eps0.1_pgd7.json's network by that rule; advtr_eps0.3_pgd7_long.json).
 BASELINE = {0.1: "classifier_A_advtr_eps0.1_pgd7_long", 0.3: "classifier_A_advtr_eps0.3_pgd7_long"}
 
+# What each design taught, read off its rows in RESULTS.md (the defended classifier's tables): said once
+# the design is scored, in words, since its numbers stand in the tables beside it.
+LESSONS = {
+    "design 1 (the shipped AE-GAN+rs in front of the adversarially trained classifier, nothing retrained)":
+        "the purifier does not pass the classifier's robustness on. G(F(x)) is not within eps of a clean image, "
+        "so an attacker through G(F(x)) reaches inputs the classifier was never trained on: at eps 0.3 AutoAttack "
+        "takes the defense to 0 where the classifier alone keeps about two validation images in three; at eps 0.1 "
+        "it stays below the PGD-7 eps 0.1 network alone (above only the first, weaker eps 0.1 network, inside "
+        "the intervals), and the detail G(F(x)) drops costs clean accuracy, which makes it ineligible.",
+    "design 2 (the classifier adversarially trained behind G(F(x)))":
+        "training through the purifier gets back much of the robustness design 1 loses, but not the detail: "
+        "a classifier that sees only G(F(x)) is capped by what the decoder keeps, below the adversarially "
+        "trained classifier on the images themselves, in clean accuracy and under AutoAttack alike.",
+    "design 3 (encoder, decoder and classifier fine-tuned together)":
+        "with the classification loss weighted against Eq. 5's terms, the decoder turns into the classifier's "
+        "feature extractor and stops giving images (its reconstruction check fails), so it is no purifier.",
+    "design 4 (a classifier of [x, G(F(x))], the frozen purifier inside it)":
+        "given the image itself beside G(F(x)), the classifier keeps the clean accuracy and matches the "
+        "adversarially trained classifier alone, within the intervals, at both eps: what robustness there is "
+        "comes from adversarial training on x, and the purified view adds nothing an attacker through the "
+        "whole model cannot undo, as Croce et al. (2022) found for other purifiers in front of robust classifiers.",
+}
+
 VAL_N = 100
 TEST_N = 200
 TARGETS = 3
