@@ -133,7 +133,7 @@ def test_defended_section_says_what_each_design_taught_once_a_rule_has_spoken(tm
     (folder / "adaptive_mnist.json").write_text(json.dumps(result))
     text = "\n".join(defended_section(str(tmp_path), "mnist"))
     assert "waits for its baseline" in text and "What each design taught" in text
-    assert all(f"- {design}: " in text for design in LESSONS) and len(LESSONS) == 4
+    assert all(f"{design[0].upper() + design[1:]}: " in text for design in LESSONS) and len(LESSONS) == 4
 
 
 def test_precision_check_compares_defensegan_twins_by_their_convergence_scores(tmp_path):

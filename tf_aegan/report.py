@@ -283,7 +283,7 @@ def defended_section(root, dataset):
     for path in files:
         r = _load(path)
         if not any(x["attack"] == "autoattack" for x in r["rows"]):  # a check of a design (e.g. for overfitting)
-            checks.append(f"- `{_command(r, 'adaptive')}` ({r['split']} images, {_rel(path, root)}): "
+            checks.append(f"`{_command(r, 'adaptive')}` ({r['split']} images, {_rel(path, root)}): "
                           + "; ".join(f"{x['defense']}, {x['attack']} {x['steps']} steps, eps {x['eps']}: {fmt(x)} "
                                       f"(n={x['n']})" for x in r["rows"]))
             continue
@@ -308,7 +308,7 @@ def defended_section(root, dataset):
         scored.insert(1, "(`ms per image`: the time the defense takes to answer a clean image on this machine, measured "
                          "with the run, beside the queues; `-` for the runs made before it was measured.)")
     if checks:
-        lines += ["The designs' overfitting checks (their recipes' rules):", *checks, ""]
+        lines += ["The designs' overfitting checks (their recipes' rules): " + "; ".join(checks) + ".", ""]
     verdict = defended_verdict(files)
     return lines + scored + [""] * bool(scored) + verdict + (_lessons() if verdict else [])
 
@@ -317,7 +317,8 @@ def _lessons():
     """What each design of the defended-classifier study taught (`tf_aegan.studies.defended.LESSONS`)."""
     from tf_aegan.studies.defended import LESSONS
 
-    return ["**What each design taught.**", *(f"- {design}: {text}" for design, text in LESSONS.items()), ""]
+    return ["**What each design taught.** " + " ".join(f"{i}. {design[0].upper() + design[1:]}: {text}"
+                                                     for i, (design, text) in enumerate(LESSONS.items(), 1)), ""]
 
 
 SERVED = "SavedModel"  # rows scored through the exported serving_default (evaluate.adaptive's `served` path)
