@@ -20,6 +20,9 @@ def main(argv=None):
     p.add_argument("--period", type=int, default=D.period, help="steps between step-size changes")
     p.add_argument("--clean-tolerance", type=float, default=D.clean_tolerance,
                    help="largest allowed drop of clean accuracy below that of G(F(x))")
+    p.add_argument("--save-pick", action="store_true",
+                   help="write the pick to the AE-GAN's folder (search.json): every purifier built on it then searches "
+                        "with it")
     args = p.parse_args(argv)
     if args.n < 1 or args.steps < 1:
         raise ValueError(f"--n and --steps must be positive, got {args.n} and {args.steps}")
@@ -28,7 +31,7 @@ def main(argv=None):
                                  step_sizes=cli.numbers(args.step_sizes, "step-sizes"),
                                  factors=cli.numbers(args.factors, "factors"),
                                  period=args.period, clean_tolerance=args.clean_tolerance, labels=args.labels,
-                                 out=args.out)
+                                 out=args.out, save_pick=args.save_pick)
     from tf_aegan.studies.search_sweep import markdown, run_search_sweep
 
     result = run_search_sweep(config, progress=lambda s: print(s, flush=True))

@@ -31,10 +31,14 @@ def main(argv=None):
                    help="detector threshold (default: set on 2000 clean validation images for --fpr)")
     p.add_argument("--fpr", type=float, default=0.05, help="false-positive rate on clean validation images")
     p.add_argument("--detector-metric", default="mse", choices=("mse", "l1"), help="reconstruction error of the detector")
-    p.add_argument("--steps", type=int, default=defaults.SEARCH_STEPS, help="search steps L")
-    p.add_argument("--step-size", type=float, default=defaults.SEARCH_STEP_SIZE, help="initial step size")
-    p.add_argument("--factor", type=float, default=defaults.SEARCH_FACTOR, help="step-size factor every --period steps")
-    p.add_argument("--period", type=int, default=defaults.SEARCH_PERIOD, help="steps between step-size changes")
+    chosen = "the AE-GAN folder's search.json, else"
+    p.add_argument("--steps", type=int, default=None, help=f"search steps L ({chosen} {defaults.SEARCH_STEPS})")
+    p.add_argument("--step-size", type=float, default=None,
+                   help=f"initial step size ({chosen} {defaults.SEARCH_STEP_SIZE})")
+    p.add_argument("--factor", type=float, default=None,
+                   help=f"step-size factor every --period steps ({chosen} {defaults.SEARCH_FACTOR})")
+    p.add_argument("--period", type=int, default=None,
+                   help=f"steps between step-size changes ({chosen} {defaults.SEARCH_PERIOD})")
     args = p.parse_args(argv)
     from tf_aegan.serving import ExportConfig, export_defended
 

@@ -291,7 +291,8 @@ def ship(workdir, dataset="fashion_mnist", out=None, train_seconds=(), float16=(
                 "command": _command(src, config), "stored_as": stored, "config": config, "metrics": metrics,
                 **_recipe_fields(config)}
             print(f"{sub}/{name}: {os.path.getsize(dest) / 1e6:.1f} MB")
-        for extra in ("config.json", "metrics.json", "history.csv", "reconstructions.png", "samples.png", "losses.png"):
+        for extra in ("config.json", "metrics.json", "history.csv", "reconstructions.png", "samples.png", "losses.png",
+                      "search.json"):
             if os.path.isfile(os.path.join(src, extra)):
                 shutil.copyfile(os.path.join(src, extra), os.path.join(out, sub, extra))
     with open(os.path.join(out, MANIFEST), "w") as f:

@@ -32,6 +32,36 @@ def test_search_params_sweep_picks_within_the_clean_guard(workdir, tmp_path):
 
 
 @pytest.mark.eager
+def test_search_params_saves_its_pick_and_purifiers_of_that_network_search_with_it(workdir, tmp_path):
+    import shutil
+
+    import evaluate.search_params
+    from tf_aegan import store
+    from tf_aegan.purify import LatentSearchPurifier
+    from tf_aegan.tables import fingerprint
+
+    w = tmp_path / "w"  # the pick is written into the work directory: a private copy
+    shutil.copytree(workdir[workdir.index("--workdir") + 1], w)
+    args = [a if a != workdir[workdir.index("--workdir") + 1] else str(w) for a in workdir]
+    before = fingerprint({}, str(w / "aegan"))
+    enc, dec = store.load_autoencoder(str(w), "aegan", "mnist")
+    assert enc.search_settings == {} and LatentSearchPurifier(enc, dec).step_size == 0.3  # Algorithm 2's default
+    result = evaluate.search_params.main(args + ["--n", "4", "--steps", "2", "--step-sizes", "1,10",
+                                                 "--factors", "1", "--clean-tolerance", "1", "--save-pick",
+                                                 "--out", str(tmp_path / "out")])
+    saved = json.loads((w / "aegan" / "search.json").read_text())
+    assert {k: saved[k] for k in result["best"]} == result["best"] and saved["n"] == 4
+    enc, dec = store.load_autoencoder(str(w), "aegan", "mnist")
+    pur = LatentSearchPurifier(enc, dec, mode="search")
+    assert (pur.steps, pur.step_size, pur.factor) == (2, result["best"]["step_size"], 1.0)
+    assert LatentSearchPurifier(enc, dec, step_size=5.0).step_size == 5.0  # given beats chosen
+    assert fingerprint({}, str(w / "aegan")) != before  # cached batches of the old search are not reused
+    (w / "aegan" / "search.json").write_text("{")
+    with pytest.raises(ValueError, match="search.json"):
+        store.load_autoencoder(str(w), "aegan", "mnist")
+
+
+@pytest.mark.eager
 def test_ablation_table_on_tiny_networks(workdir, tmp_path):
     import shutil
 

@@ -63,13 +63,13 @@ SUBSTITUTE_BATCH = 128
 SUBSTITUTE_LR = 1e-3
 
 # Algorithm 2 and Table 1: L = 15 steps; the step size is multiplied by `factor` every `period` steps.
-# Chosen on 1000 Fashion-MNIST validation images with the shipped 60-epoch networks by `python -m
-# evaluate.search_params --step-sizes 0.3,1,3,10,30,100 --out results/fashion_mnist/search_params` (RESULTS.md, search parameters),
-# by its rule fixed beforehand: among settings whose search descends and whose clean accuracy stays
-# within 0.05 of G(F(x))'s, the highest white + gray FGSM accuracy. On these networks every step toward
-# the input trades robust accuracy for clean accuracy (step 30: clean 0.875, gray 0.237; step 0.3:
-# clean 0.836, gray 0.406; G(F(x)) alone: 0.833, 0.409), so the rule picks the smallest step of the
-# grid, which barely moves z. (The 16-epoch networks of the noise study: step 1; the 11-epoch one: step 100.)
+# These defaults were chosen for the latent-128 AE-GAN+r (now weights/fashion_mnist/aegan_z128) on 1000
+# Fashion-MNIST validation images by `python -m evaluate.search_params --step-sizes 0.3,1,3,10,30,100`, by
+# its rule fixed beforehand: among settings whose search descends and whose clean accuracy stays within
+# 0.05 of G(F(x))'s, the highest white + gray FGSM accuracy (step 0.3: clean 0.836, gray 0.406; step 30:
+# clean 0.875, gray 0.237). A network whose own sweep chose otherwise carries its pick in its folder
+# (store.SEARCH_FILE, `evaluate.search_params --save-pick`): the shipped latent-20 Ours searches with
+# step 30, factor 0.5 (results/fashion_mnist/search_params), which every purifier built on it uses.
 SEARCH_STEPS = 15
 SEARCH_STEP_SIZE = 0.3
 SEARCH_FACTOR = 0.5

@@ -453,7 +453,10 @@ PAPER = [
      "Clean and FGSM test images through each path of Ours, the reconstruction-error detector's ROC (MSE and "
      "L1) and its detection rate against eps.", None),
     ("Algorithm 2: the search's step size, chosen on validation images", "search_params",
-     "The step size of the search on 1000 validation images, by the rule in `tf_aegan/studies/search_sweep.py`.",
+     "The step size of the search on 1000 validation images, by the rule in `tf_aegan/studies/search_sweep.py`, "
+     "for the shipped Ours; its pick is written beside the network (`weights/fashion_mnist/aegan/search.json`), "
+     "and every purifier built on it searches with it. The latent-128 network keeps the step its own sweep chose "
+     "(`tf_aegan/defaults.py`).",
      None),
     ("Classifier A (Table 5, Table 7's settings)", "classifier_A",
      "Classifier A's test accuracy over initialisations, dropout readings and seeds; the shipped one is the first.",

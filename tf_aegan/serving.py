@@ -183,10 +183,10 @@ class ExportConfig:
     threshold: float = None                    # default: set on clean validation images for `fpr`
     fpr: float = defaults.DETECTOR_FPR
     detector_metric: str = "mse"
-    steps: int = defaults.SEARCH_STEPS
-    step_size: float = defaults.SEARCH_STEP_SIZE
-    factor: float = defaults.SEARCH_FACTOR
-    period: int = defaults.SEARCH_PERIOD
+    steps: int = None                          # None: the network's search.json, else Algorithm 2's defaults
+    step_size: float = None
+    factor: float = None
+    period: int = None
     model_name: str = "aegan"
 
     def check(self):

@@ -96,8 +96,30 @@ def load_classifier(workdir, arch="A", dataset="fashion_mnist"):
                       f"python -m train.classifier --dataset {dataset} --arch {arch} --workdir {workdir}")
 
 
+# Algorithm 2's settings chosen for the network of its folder on validation images (evaluate.search_params
+# --save-pick): the search of every purifier built on that encoder uses them instead of tf_aegan.defaults'.
+SEARCH_FILE = "search.json"
+SEARCH_KEYS = ("steps", "step_size", "factor", "period")
+
+
+def search_settings(folder):
+    """The search settings chosen for the network in `folder` ({} when none were: the defaults apply)."""
+    path = os.path.join(folder, SEARCH_FILE)
+    if not os.path.isfile(path):
+        return {}
+    try:
+        with open(path) as f:
+            given = json.load(f)
+    except json.JSONDecodeError as e:
+        raise ValueError(f"{path} is not valid JSON ({e})") from None
+    return {k: given[k] for k in SEARCH_KEYS if k in given}
+
+
 def load_autoencoder(workdir, name="aegan", dataset="fashion_mnist"):
-    """(encoder, decoder) of the AE-GAN variant `name` in `workdir`."""
+    """(encoder, decoder) of the AE-GAN variant `name` in `workdir`; the encoder carries the folder's
+    search settings (`search_settings`) as `search_settings`, which LatentSearchPurifier uses."""
     folder = os.path.join(workdir, name)
     hint = f"python -m train.aegan --dataset {dataset} --workdir {workdir}"
-    return tuple(load_keras(os.path.join(folder, f), f"{name} {f.split('.')[0]}", hint) for f in NETWORK_FILES[:2])
+    encoder, decoder = (load_keras(os.path.join(folder, f), f"{name} {f.split('.')[0]}", hint) for f in NETWORK_FILES[:2])
+    object.__setattr__(encoder, "search_settings", search_settings(folder))  # untracked by Keras: no weights
+    return encoder, decoder

@@ -87,9 +87,17 @@ class LatentSearchPurifier(Purifier):
     and gives the others G(F(x)). The same class serves AE+s and BiGAN+s with their encoders.
     """
 
-    def __init__(self, encoder, decoder, mode="gated", steps=S.SEARCH_STEPS, step_size=S.SEARCH_STEP_SIZE,
-                 factor=S.SEARCH_FACTOR, period=S.SEARCH_PERIOD, metric="l2", detector_metric="mse",
+    def __init__(self, encoder, decoder, mode="gated", steps=None, step_size=None,
+                 factor=None, period=None, metric="l2", detector_metric="mse",
                  threshold=None, name="ours"):
+        # a setting not given: the one chosen for this network (store.load_autoencoder's search_settings,
+        # from its folder's search.json), else Algorithm 2's defaults
+        chosen = {**{"steps": S.SEARCH_STEPS, "step_size": S.SEARCH_STEP_SIZE, "factor": S.SEARCH_FACTOR,
+                     "period": S.SEARCH_PERIOD}, **(getattr(encoder, "search_settings", None) or {})}
+        steps = chosen["steps"] if steps is None else steps
+        step_size = chosen["step_size"] if step_size is None else step_size
+        factor = chosen["factor"] if factor is None else factor
+        period = chosen["period"] if period is None else period
         super().__init__(encoder.input_shape[1:])
         checks.one_of("purifier mode", mode, MODES)
         if steps < 0:

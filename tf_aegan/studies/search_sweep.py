@@ -31,6 +31,7 @@ class SearchSweepConfig:
     clean_tolerance: float = 0.05
     labels: str = "predicted"
     trajectory_n: int = 200                  # images whose per-step errors are recorded
+    save_pick: bool = False                  # write the pick to the AE-GAN's folder (store.SEARCH_FILE)
     out: str = defaults.RESULTS_OUT
 
 
@@ -102,8 +103,30 @@ def run_search_sweep(config: SearchSweepConfig, progress=print):
                       f"{config.clean_tolerance}",
               "best": None if best is None else {k: best[k] for k in ("step_size", "factor", "period", "steps")}}
     progress(f"best: {result['best']}")
-    write(result, config.out)
+    stem = write(result, config.out)
+    if config.save_pick:
+        progress(f"wrote {save_pick(result, os.path.join(workdir, config.aegan), stem + '.json')}")
     return result
+
+
+def save_pick(result, folder, source):
+    """The sweep's pick written beside the network it was chosen for (`store.SEARCH_FILE`), with where it
+    came from: every purifier built on that network searches with it. Without a pick, a ValueError."""
+    import json
+
+    from tf_aegan import store
+
+    if result["best"] is None:
+        raise ValueError(f"no search setting passed the rule ({result['rule']}); nothing to save in {folder}")
+    row = next(r for r in result["rows"] if all(r[k] == v for k, v in result["best"].items()))
+    pick_ = {**result["best"], "chosen_by": f"python -m evaluate.search_params (its rule: {result['rule']})",
+             "result": os.path.relpath(source, store.REPO_ROOT) if source.startswith(store.REPO_ROOT) else source,
+             "validation": {k: row[k]["accuracy"] for k in ("clean", "gray", "white")}, "n": result["n"]}
+    path = os.path.join(folder, store.SEARCH_FILE)
+    with open(path, "w") as f:
+        json.dump(pick_, f, indent=2)
+        f.write("\n")
+    return path
 
 
 def markdown(result):
