@@ -93,6 +93,11 @@ def test_precision_check_says_whether_bfloat16_stays_within_float32s_intervals(t
     assert "**within**" in precision_check_lines(str(tmp_path), "mnist")[0]
     write("mixed_bfloat16", 0.851, 0.60)  # PGD-20 far below float32's interval
     assert "**outside**" in precision_check_lines(str(tmp_path), "mnist")[0]
+    for precision in ("float32", "mixed_bfloat16"):  # a GAN's twins (losses only): not read as a classifier's
+        d = tmp_path / "study" / "precision_check" / "mnist" / f"defensegan_{precision}"
+        d.mkdir(parents=True)
+        (d / "metrics.json").write_text(json.dumps({"final": {"d_loss": -5.0, "g_loss": -5.1}}))
+    assert len(precision_check_lines(str(tmp_path), "mnist")) == 1
 
 
 def test_defended_verdict_applies_the_studys_rule_to_the_rows_scored_so_far(tmp_path):
