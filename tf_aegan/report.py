@@ -626,6 +626,8 @@ def precision_check_lines(root, dataset):
         if not os.path.isfile(twin):
             continue
         f32, b16 = _load(path), _load(twin)
+        if "val_accuracy" not in f32.get("final", {}):  # a GAN's twins: compared by their convergence scores
+            continue
         n = f32.get("val_n")
         cells, within = [], True
         for key, label in (("val_accuracy", "clean"), ("val_adv_accuracy", "PGD-20")):
