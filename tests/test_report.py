@@ -97,7 +97,7 @@ def test_precision_check_says_whether_bfloat16_stays_within_float32s_intervals(t
         d = tmp_path / "study" / "precision_check" / "mnist" / f"defensegan_{precision}"
         d.mkdir(parents=True)
         (d / "metrics.json").write_text(json.dumps({"final": {"d_loss": -5.0, "g_loss": -5.1}}))
-    assert len(precision_check_lines(str(tmp_path), "mnist")) == 1
+    assert sum(x.startswith("- bfloat16") for x in precision_check_lines(str(tmp_path), "mnist")) == 1
 
 
 def test_defended_verdict_applies_the_studys_rule_to_the_rows_scored_so_far(tmp_path):
