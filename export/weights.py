@@ -223,7 +223,7 @@ def rename(pairs, dataset="fashion_mnist", out=None):
 def ship(workdir, dataset="fashion_mnist", out=None, train_seconds=(), float16=(), data_dir=None):
     """Copy `workdir`'s inference networks into `out` (default weights/<dataset>) with the manifest;
     the subfolders in `float16` ("all": every one) are stored in float16 where that is harmless."""
-    from tf_aegan.store import MANIFEST, sha256, shipped_dir
+    from tf_aegan.store import MANIFEST, SEARCH_FILE, sha256, shipped_dir
     from tf_aegan.train.jobs import read_history
 
     seconds = {}
@@ -292,7 +292,7 @@ def ship(workdir, dataset="fashion_mnist", out=None, train_seconds=(), float16=(
                 **_recipe_fields(config)}
             print(f"{sub}/{name}: {os.path.getsize(dest) / 1e6:.1f} MB")
         for extra in ("config.json", "metrics.json", "history.csv", "reconstructions.png", "samples.png", "losses.png",
-                      "search.json"):
+                      SEARCH_FILE):
             if os.path.isfile(os.path.join(src, extra)):
                 shutil.copyfile(os.path.join(src, extra), os.path.join(out, sub, extra))
     with open(os.path.join(out, MANIFEST), "w") as f:

@@ -116,10 +116,7 @@ class AdaptiveConfig:
                 raise ValueError(f"{name} must be at least 1, got {getattr(self, name)}")
         checks.one_of("attack labels", self.labels, defaults.ATTACK_LABELS)
         checks.one_of("split", self.split, ("val", "test"))
-        for pair in self.aa_queries_for:
-            name, eq, n = pair.partition("=")
-            if not eq or not n.isdigit() or int(n) < 1:
-                raise ValueError(f"aa_queries_for wants METHOD=N with N >= 1, got {pair!r}")
+        checks.method_counts(self.aa_queries_for, "aa-queries-for")
 
 
 @dataclasses.dataclass
@@ -343,11 +340,8 @@ def _aa_names(paths):
 def square_queries(config, method, bare):
     """Square's query budget for `method`: `aa_queries_for`'s METHOD=N if it names the method (AE-GAN+rs's
     search makes every query cost a forward pass of L steps), else the bare or purifier budget."""
-    for pair in config.aa_queries_for:
-        name, _, n = pair.partition("=")
-        if name == method:
-            return int(n)
-    return config.aa_queries if bare else config.aa_queries_purifier
+    given = checks.method_counts(config.aa_queries_for, "aa-queries-for")
+    return given.get(method, config.aa_queries if bare else config.aa_queries_purifier)
 
 
 def _evaluate_autoattack(defense, eps, config, x, y, cache, progress):

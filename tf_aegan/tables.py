@@ -135,7 +135,7 @@ def fingerprint(settings, *folders):
     """What the cached batches depend on: `settings` (every option that changes them) and the
     networks in `folders` (their contents' SHA-256, with the search settings chosen for them). Paths inside the repository count relative to
     it, so a cache committed with a run is found again on a fresh clone."""
-    from tf_aegan.store import REPO_ROOT, sha256
+    from tf_aegan.store import REPO_ROOT, SEARCH_FILE, sha256
 
     def portable(value):
         if isinstance(value, str) and os.path.isabs(value) and value.startswith(REPO_ROOT + os.sep):
@@ -146,7 +146,7 @@ def fingerprint(settings, *folders):
     for folder in folders:
         for root, _, names in os.walk(folder):
             files += [(os.path.relpath(os.path.join(root, f), folder), sha256(os.path.join(root, f)))
-                      for f in sorted(names) if (f.endswith(".keras") or f == "search.json") and not f.startswith(".")]
+                      for f in sorted(names) if (f.endswith(".keras") or f == SEARCH_FILE) and not f.startswith(".")]
     text = json.dumps([{k: portable(v) for k, v in settings.items()}, sorted(files)], sort_keys=True)
     return hashlib.sha1(text.encode()).hexdigest()[:12]
 
